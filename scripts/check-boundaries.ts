@@ -12,7 +12,8 @@ const forbidden: Record<string, string[]> = {
   common: ['harness', 'targets'],
 };
 
-const importPattern = /(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const importPattern =
+  /(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 function sourceFiles(folder: string): string[] {
   const files: string[] = [];
@@ -36,14 +37,18 @@ for (const [area, banned] of Object.entries(forbidden)) {
       const crossed = banned.find((prefix) => target === prefix || target.startsWith(`${prefix}/`));
       if (crossed) {
         const line = text.slice(0, match.index).split('\n').length;
-        violations.push(`${relative(root, file)}:${line}: imports ${specifier}; ${area} must not import ${crossed}`);
+        violations.push(
+          `${relative(root, file)}:${line}: imports ${specifier}; ${area} must not import ${crossed}`,
+        );
       }
     }
   }
 }
 
 if (violations.length > 0) {
-  process.stderr.write(`${violations.join('\n')}\n${violations.length} import boundary violation(s)\n`);
+  process.stderr.write(
+    `${violations.join('\n')}\n${violations.length} import boundary violation(s)\n`,
+  );
   process.exit(1);
 }
 process.stdout.write('import boundaries: ok\n');

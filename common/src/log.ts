@@ -6,7 +6,11 @@ import pino, { type Logger } from 'pino';
  */
 export function createLogger(component: string, fields: Record<string, unknown> = {}): Logger {
   return pino(
-    { name: component, level: process.env.LOG_LEVEL ?? 'info', base: { component, pid: process.pid, ...fields } },
+    {
+      name: component,
+      level: process.env.LOG_LEVEL ?? 'info',
+      base: { component, pid: process.pid, ...fields },
+    },
     pino.destination({ fd: 2, sync: false }),
   );
 }

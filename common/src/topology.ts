@@ -38,13 +38,19 @@ const nodeServiceSchema = z.strictObject({
   admin: z.boolean().default(false),
 });
 
-export const componentSchema = z.discriminatedUnion('type', [postgresSchema, redisSchema, nodeServiceSchema]);
+export const componentSchema = z.discriminatedUnion('type', [
+  postgresSchema,
+  redisSchema,
+  nodeServiceSchema,
+]);
 
 const edgeSchema = z.strictObject({
   from: z.string(),
   to: z.string(),
   /** Environment variable through which `from` receives the proxied address of `to`. */
-  env: z.string().regex(/^[A-Z][A-Z0-9_]*$/, { error: 'expected an upper-case environment variable name' }),
+  env: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]*$/, { error: 'expected an upper-case environment variable name' }),
 });
 
 export const topologySchema = z
@@ -68,7 +74,11 @@ export const topologySchema = z
         }
       }
       if (topology.components[edge.from]?.type !== 'node') {
-        context.addIssue({ code: 'custom', path: ['edges', index, 'from'], message: 'an edge starts at a node service' });
+        context.addIssue({
+          code: 'custom',
+          path: ['edges', index, 'from'],
+          message: 'an edge starts at a node service',
+        });
       }
     });
   });

@@ -7,7 +7,8 @@ const YAML11_BOOLEANS = /^(y|yes|n|no|on|off|true|false)$/i;
 /** Parses a duration such as `500ms`, `10s`, `2m` or `1h` into milliseconds. */
 export function parseDurationMs(text: string): number {
   const match = DURATION_PATTERN.exec(text.trim());
-  if (!match) throw new Error(`invalid duration "${text}": use a number with a unit, such as 500ms, 10s, 2m`);
+  if (!match)
+    throw new Error(`invalid duration "${text}": use a number with a unit, such as 500ms, 10s, 2m`);
   return Math.round(Number(match[1]) * (UNIT_MS[match[2] as string] as number));
 }
 
@@ -33,7 +34,9 @@ export function duration() {
             ? 'required: a duration such as 500ms or 10s'
             : 'expected a duration such as 500ms, 10s or 2m',
     })
-    .regex(DURATION_PATTERN, { error: 'expected a duration such as 500ms, 10s or 2m (units: ms, s, m, h)' })
+    .regex(DURATION_PATTERN, {
+      error: 'expected a duration such as 500ms, 10s or 2m (units: ms, s, m, h)',
+    })
     .transform(parseDurationMs);
 }
 

@@ -1,5 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import {
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+} from 'yaml';
 import type { z } from 'zod';
 
 /** One problem in a configuration file, located at the node it concerns. */
@@ -36,7 +45,11 @@ function formatPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /** Finds the node at `path`, or the deepest ancestor that exists, and whether the key itself was wanted. */
-function nodeAt(root: unknown, path: ReadonlyArray<PropertyKey>, keyName?: string): Node | undefined {
+function nodeAt(
+  root: unknown,
+  path: ReadonlyArray<PropertyKey>,
+  keyName?: string,
+): Node | undefined {
   let node: unknown = root;
   for (const part of path) {
     if (isMap(node)) {
@@ -52,7 +65,9 @@ function nodeAt(root: unknown, path: ReadonlyArray<PropertyKey>, keyName?: strin
     }
   }
   if (keyName !== undefined && isMap(node)) {
-    const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === keyName);
+    const pair = node.items.find(
+      (item) => isPair(item) && isScalar(item.key) && item.key.value === keyName,
+    );
     if (pair && isNode(pair.key)) return pair.key;
   }
   return isNode(node) ? node : undefined;
@@ -62,9 +77,18 @@ function nodeAt(root: unknown, path: ReadonlyArray<PropertyKey>, keyName?: strin
  * Parses YAML 1.2 text and validates it against `schema`, reporting every problem at once with its
  * `file:line:column`. Duplicate keys and YAML syntax errors are problems too.
  */
-export function parseConfig<S extends z.ZodType>(text: string, file: string, schema: S): z.output<S> {
+export function parseConfig<S extends z.ZodType>(
+  text: string,
+  file: string,
+  schema: S,
+): z.output<S> {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { version: '1.2', uniqueKeys: true, lineCounter, prettyErrors: false });
+  const document = parseDocument(text, {
+    version: '1.2',
+    uniqueKeys: true,
+    lineCounter,
+    prettyErrors: false,
+  });
   const at = (offset: number | undefined) => {
     const position = lineCounter.linePos(offset ?? 0);
     return { line: position.line, column: position.col };
@@ -74,7 +98,10 @@ export function parseConfig<S extends z.ZodType>(text: string, file: string, sch
     file,
     ...at(error.pos[0]),
     path: '',
-    message: error.code === 'DUPLICATE_KEY' ? 'duplicate key: each key may appear once in a mapping' : error.message.split('\n')[0] ?? error.message,
+    message:
+      error.code === 'DUPLICATE_KEY'
+        ? 'duplicate key: each key may appear once in a mapping'
+        : (error.message.split('\n')[0] ?? error.message),
   }));
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -96,7 +123,12 @@ export function parseConfig<S extends z.ZodType>(text: string, file: string, sch
       continue;
     }
     const node = nodeAt(document.contents, issue.path);
-    problems.push({ file, ...at(node?.range?.[0]), path: formatPath(issue.path), message: issue.message });
+    problems.push({
+      file,
+      ...at(node?.range?.[0]),
+      path: formatPath(issue.path),
+      message: issue.message,
+    });
   }
   problems.sort((a, b) => a.line - b.line || a.column - b.column);
   throw new ConfigError(problems);
@@ -107,7 +139,9 @@ function allowedKeys(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): strin
   let current: unknown = schema;
   for (const part of path) {
     current = unwrap(current);
-    const def = (current as { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown } }).def;
+    const def = (
+      current as { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown } }
+    ).def;
     if (def?.type === 'object' && typeof part === 'string') current = def.shape?.[part];
     else if (def?.type === 'array' && typeof part === 'number') current = def.element;
     else if (def?.type === 'record') current = (def as { valueType?: unknown }).valueType;
@@ -119,7 +153,9 @@ function allowedKeys(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): strin
 }
 
 function unwrap(schema: unknown): unknown {
-  let current = schema as { def?: { type?: string; innerType?: unknown; in?: unknown } } | undefined;
+  let current = schema as
+    | { def?: { type?: string; innerType?: unknown; in?: unknown } }
+    | undefined;
   while (current?.def) {
     const { type } = current.def;
     if (type === 'optional' || type === 'default' || type === 'nullable' || type === 'prefault') {
@@ -139,7 +175,10 @@ export function loadConfigFile<S extends z.ZodType>(file: string, schema: S): z.
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'file not found'
+        : (error as Error).message;
     throw new ConfigError([{ file, line: 1, column: 1, path: '', message: reason }]);
   }
   return parseConfig(text, file, schema);
