@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { boolean, duration, formatDurationMs, parseDurationMs } from '../src/config/fields.ts';
+import { ConfigError, parseConfig } from '../src/config/load.ts';
+
+const schema = z.strictObject({
+  name: z.string(),
+  enabled: boolean(),
+  wait: duration(),
+  faults: z.array(z.strictObject({ kind: z.enum(['latency', 'kill']), at: duration() })),
+});
+
+function problemsOf(text: string): string[] {
+  try {
+    parseConfig(text, 'x.yaml', schema);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message.split('\n');
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  it('returns the parsed value with durations in milliseconds', () => {
+    const value = parseConfig(
+      'name: a\nenabled: true\nwait: 1.5s\nfaults: [{kind: kill, at: 2m}]\n',
+      'x.yaml',
+      schema,
+    );
+    expect(value).toEqual({
+      name: 'a',
+      enabled: true,
+      wait: 1500,
+      faults: [{ kind: 'kill', at: 120_000 }],
+    });
+  });
+
+  it('reports every problem at once with its position', () => {
+    const problems = problemsOf(
+      [
+        'name: a',
+        'enabled: no',
+        'wait: 10',
+        'faults:',
+        '  - kind: drop',
+        '    at: 1s',
+        '    extra: 1',
+      ].join('\n'),
+    );
+    expect(problems).toEqual([
+      'x.yaml:2:10 enabled: "no" is a string in YAML 1.2: write true or false',
+      'x.yaml:3:7 wait: a duration needs a unit: write 10ms or 10s',
+      'x.yaml:5:11 faults[0].kind: Invalid option: expected one of "latency"|"kill"',
+      'x.yaml:7:5 faults[0].extra: unknown key "extra"; allowed keys: kind, at',
+    ]);
+  });
+
+  it('rejects duplicate keys', () => {
+    expect(problemsOf('name: a\nname: b\n')).toEqual([
+      'x.yaml:2:1 duplicate key: each key may appear once in a mapping',
+    ]);
+  });
+
+  it('points a missing key at its parent mapping', () => {
+    expect(problemsOf('name: a\nenabled: true\nfaults: []\n')).toEqual([
+      'x.yaml:1:1 wait: required: a duration such as 500ms or 10s',
+    ]);
+  });
+});
+
+describe('durations', () => {
+  it('parses each unit', () => {
+    expect([
+      parseDurationMs('250ms'),
+      parseDurationMs('2s'),
+      parseDurationMs('1.5m'),
+      parseDurationMs('1h'),
+    ]).toEqual([250, 2000, 90_000, 3_600_000]);
+  });
+
+  it('round-trips through formatDurationMs', () => {
+    for (const ms of [1, 999, 1000, 90_000, 120_000, 3_600_000])
+      expect(parseDurationMs(formatDurationMs(ms))).toBe(ms);
+  });
+
+  it('rejects a bare number', () => {
+    expect(() => parseDurationMs('10')).toThrow(/use a number with a unit/);
+  });
+});
