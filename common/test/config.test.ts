@@ -50,15 +50,26 @@ describe('parseConfig', () => {
     expect(problems).toEqual([
       'x.yaml:2:10 enabled: "no" is a string in YAML 1.2: write true or false',
       'x.yaml:3:7 wait: a duration needs a unit: write 10ms or 10s',
-      'x.yaml:5:11 faults[0].kind: Invalid option: expected one of "latency"|"kill"',
+      'x.yaml:5:11 faults[0].kind: invalid value "drop"; allowed: latency, kill',
       'x.yaml:7:5 faults[0].extra: unknown key "extra"; allowed keys: kind, at',
     ]);
   });
 
   it('rejects duplicate keys', () => {
-    expect(problemsOf('name: a\nname: b\n')).toEqual([
+    expect(problemsOf('name: a\nname: b\nenabled: true\nwait: 1s\nfaults: []\n')).toEqual([
       'x.yaml:2:1 duplicate key: each key may appear once in a mapping',
     ]);
+  });
+
+  it('reports duplicate keys together with schema problems', () => {
+    expect(problemsOf('name: a\nname: b\nenabled: off\nwait: 1s\nfaults: []\n')).toEqual([
+      'x.yaml:2:1 duplicate key: each key may appear once in a mapping',
+      'x.yaml:3:10 enabled: "off" is a string in YAML 1.2: write true or false',
+    ]);
+  });
+
+  it('stops at a syntax error before the schema', () => {
+    expect(problemsOf('name: [a\n')).toHaveLength(1);
   });
 
   it('points a missing key at its parent mapping', () => {

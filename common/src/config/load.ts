@@ -73,15 +73,23 @@ function nodeAt(
   return isNode(node) ? node : undefined;
 }
 
+/** A YAML document read into plain values, with the problems found so far and a way to locate a path. */
+export interface YamlSource {
+  file: string;
+  /** The document as plain values; `undefined` when a syntax error makes it unreadable. */
+  raw: unknown;
+  problems: ConfigProblem[];
+  /** Position of the value at `path`, or of the deepest ancestor that exists. */
+  locate(path: ReadonlyArray<PropertyKey>, keyName?: string): { line: number; column: number };
+  /** A problem located at `path`, for rules that a schema cannot express. */
+  problemAt(path: ReadonlyArray<PropertyKey>, message: string): ConfigProblem;
+}
+
 /**
- * Parses YAML 1.2 text and validates it against `schema`, reporting every problem at once with its
- * `file:line:column`. Duplicate keys and YAML syntax errors are problems too.
+ * Reads YAML 1.2 text. Duplicate keys are problems but leave the document readable (the last value
+ * wins), so they are reported together with the schema's problems; other syntax errors stop there.
  */
-export function parseConfig<S extends z.ZodType>(
-  text: string,
-  file: string,
-  schema: S,
-): z.output<S> {
+export function readYaml(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, {
     version: '1.2',
@@ -93,6 +101,8 @@ export function parseConfig<S extends z.ZodType>(
     const position = lineCounter.linePos(offset ?? 0);
     return { line: position.line, column: position.col };
   };
+  const locate = (path: ReadonlyArray<PropertyKey>, keyName?: string) =>
+    at(nodeAt(document.contents, path, keyName)?.range?.[0]);
 
   const problems: ConfigProblem[] = document.errors.map((error) => ({
     file,
@@ -103,35 +113,89 @@ export function parseConfig<S extends z.ZodType>(
         ? 'duplicate key: each key may appear once in a mapping'
         : (error.message.split('\n')[0] ?? error.message),
   }));
-  if (problems.length > 0) throw new ConfigError(problems);
+  const readable = document.errors.every((error) => error.code === 'DUPLICATE_KEY');
+  return {
+    file,
+    raw: readable ? (document.toJS() ?? {}) : undefined,
+    problems,
+    locate,
+    problemAt: (path, message) => ({ file, ...locate(path), path: formatPath(path), message }),
+  };
+}
 
-  const result = schema.safeParse(document.toJS() ?? {});
-  if (result.success) return result.data;
+/** Validates a read document against `schema`, returning the value or every located problem. */
+export function validateYaml<S extends z.ZodType>(
+  source: YamlSource,
+  schema: S,
+): { value: z.output<S> | undefined; problems: ConfigProblem[] } {
+  if (source.raw === undefined) return { value: undefined, problems: [] };
+  const result = schema.safeParse(source.raw);
+  if (result.success) return { value: result.data, problems: [] };
 
+  const problems: ConfigProblem[] = [];
   for (const issue of result.error.issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        const node = nodeAt(document.contents, issue.path, key);
         const allowed = allowedKeys(schema, issue.path);
         problems.push({
-          file,
-          ...at(node?.range?.[0]),
+          file: source.file,
+          ...source.locate(issue.path, key),
           path: formatPath([...issue.path, key]),
           message: `unknown key "${key}"${allowed ? `; allowed keys: ${allowed}` : ''}`,
         });
       }
       continue;
     }
-    const node = nodeAt(document.contents, issue.path);
-    problems.push({
-      file,
-      ...at(node?.range?.[0]),
-      path: formatPath(issue.path),
-      message: issue.message,
-    });
+    problems.push(source.problemAt(issue.path, describeIssue(issue, source.raw)));
   }
-  problems.sort((a, b) => a.line - b.line || a.column - b.column);
-  throw new ConfigError(problems);
+  return { value: undefined, problems };
+}
+
+/** Rewords the zod messages that do not show the rejected value or what is allowed. */
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+  if (issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options)) {
+    const received = valueAt(raw, issue.path);
+    const name = String(issue.path.at(-1) ?? 'value');
+    const shown = typeof received === 'string' ? `"${received}"` : JSON.stringify(received);
+    if (received === undefined) return `required: ${name}, one of ${issue.options.join(', ')}`;
+    return `unknown ${name} ${shown}; allowed: ${issue.options.join(', ')}`;
+  }
+  if (issue.code === 'invalid_value' && issue.values.length > 1) {
+    const received = valueAt(raw, issue.path);
+    const shown = typeof received === 'string' ? `"${received}"` : JSON.stringify(received);
+    return `invalid value ${shown}; allowed: ${issue.values.map(String).join(', ')}`;
+  }
+  return issue.message;
+}
+
+function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let value = raw;
+  for (const part of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
+  return value;
+}
+
+/** Sorts problems by position so a reader can walk the file from top to bottom. */
+export function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
+  return problems.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/**
+ * Parses YAML 1.2 text and validates it against `schema`, reporting every problem at once with its
+ * `file:line:column`. Duplicate keys and YAML syntax errors are problems too.
+ */
+export function parseConfig<S extends z.ZodType>(
+  text: string,
+  file: string,
+  schema: S,
+): z.output<S> {
+  const source = readYaml(text, file);
+  const { value, problems } = validateYaml(source, schema);
+  const all = [...source.problems, ...problems];
+  if (all.length > 0) throw new ConfigError(sortProblems(all));
+  return value as z.output<S>;
 }
 
 /** Lists the keys an object schema accepts at `path`, when the schema there is a plain object. */
@@ -169,11 +233,10 @@ function unwrap(schema: unknown): unknown {
   return current;
 }
 
-/** Reads and validates a YAML file; see `parseConfig`. */
-export function loadConfigFile<S extends z.ZodType>(file: string, schema: S): z.output<S> {
-  let text: string;
+/** Reads a file's text, turning a missing or unreadable file into a located problem. */
+export function readConfigText(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (error) {
     const reason =
       (error as NodeJS.ErrnoException).code === 'ENOENT'
@@ -181,5 +244,9 @@ export function loadConfigFile<S extends z.ZodType>(file: string, schema: S): z.
         : (error as Error).message;
     throw new ConfigError([{ file, line: 1, column: 1, path: '', message: reason }]);
   }
-  return parseConfig(text, file, schema);
+}
+
+/** Reads and validates a YAML file; see `parseConfig`. */
+export function loadConfigFile<S extends z.ZodType>(file: string, schema: S): z.output<S> {
+  return parseConfig(readConfigText(file), file, schema);
 }
