@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { monotonicNowMs } from '../../../common/src/clock.ts';
+import { guardFault } from './guard.ts';
+import { componentStatus, ensureRunning, isGone, waitForStatus } from './process.ts';
+import type { FaultKind } from './types.ts';
+
+/** Signals that end a process. SIGSTOP and SIGCONT belong to the `pause` fault. */
+const KILL_SIGNALS = ['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGABRT'] as const;
+
+const paramsSchema = z.strictObject({
+  signal: z.enum(KILL_SIGNALS).default('SIGKILL'),
+});
+
+/**
+ * Kills a component's process. It counts as injected once the runtime sees that process gone.
+ * The revert starts the component again unless it already runs, because the healer may have
+ * restarted it in the meantime.
+ */
+export const kill: FaultKind<typeof paramsSchema> = {
+  kind: 'kill',
+  targetType: 'component',
+  description: 'kill the process of a component (default SIGKILL)',
+  paramsSchema,
+  create(spec, context) {
+    const component = spec.target;
+    const logger = context.logger.child({ fault: spec.name, kind: spec.kind, service: component });
+
+    return guardFault(spec, {
+      async apply(signal) {
+        const before = await componentStatus(context.runtime, component);
+        if (before.state !== 'running' || before.pid === undefined) {
+          throw new Error(`cannot kill ${component}: it is ${before.state}, not running`);
+        }
+        signal.throwIfAborted();
+        await context.runtime.kill(component, spec.params.signal);
+        const after = await waitForStatus(
+          context,
+          component,
+          `process ${before.pid} gone`,
+          (status) => isGone(status, before.pid),
+          signal,
+        );
+        const injectedAtMs = monotonicNowMs();
+        logger.info(
+          { pid: before.pid, signal: spec.params.signal, state: after.state },
+          'process killed',
+        );
+        return {
+          injectedAtMs,
+          detail: { component, pid: before.pid, signal: spec.params.signal, state: after.state },
+        };
+      },
+      async undo() {
+        const action = await ensureRunning(context, component);
+        if (action) logger.info({ action }, 'component running again');
+      },
+    });
+  },
+};

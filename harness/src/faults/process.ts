@@ -1,0 +1,69 @@
+import type { ComponentStatus, Runtime } from '../runtime/types.ts';
+import { waitFor } from './guard.ts';
+import { DEFAULT_CONFIRM_TIMEOUT_MS, type FaultContext } from './types.ts';
+
+/** The runtime's current status of one component; throws when the runtime does not know it. */
+export async function componentStatus(
+  runtime: Runtime,
+  component: string,
+): Promise<ComponentStatus> {
+  const status = await findStatus(runtime, component);
+  if (!status)
+    throw new Error(`the ${runtime.name} runtime runs no component named "${component}"`);
+  return status;
+}
+
+async function findStatus(runtime: Runtime, component: string) {
+  const statuses = await runtime.status();
+  return statuses.find((status) => status.name === component);
+}
+
+/** Polls the runtime until `accept` returns true for the component's status, and returns that status. */
+export function waitForStatus(
+  context: FaultContext,
+  component: string,
+  expected: string,
+  accept: (status: ComponentStatus) => boolean,
+  signal?: AbortSignal,
+): Promise<ComponentStatus> {
+  let last: ComponentStatus | undefined;
+  return waitFor(
+    async () => {
+      last = await componentStatus(context.runtime, component);
+      return accept(last) ? last : undefined;
+    },
+    {
+      timeoutMs: context.confirmTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS,
+      signal,
+      describe: () =>
+        `${component} is ${last?.state ?? 'unknown'} (pid ${last?.pid}), expected ${expected}`,
+    },
+  );
+}
+
+/**
+ * Makes sure a component runs: resumes it when paused, starts it when stopped or exited, and
+ * leaves it alone when it runs or is starting, because the healer may have restarted it already.
+ * Returns what it did. A component the runtime does not know needs nothing.
+ */
+export async function ensureRunning(
+  context: FaultContext,
+  component: string,
+): Promise<'resumed' | 'started' | undefined> {
+  const status = await findStatus(context.runtime, component);
+  if (!status) return undefined;
+  if (status.state === 'paused') {
+    await context.runtime.resume(component);
+    return 'resumed';
+  }
+  if (status.state === 'stopped' || status.state === 'exited') {
+    await context.runtime.startComponent(component);
+    return 'started';
+  }
+  return undefined;
+}
+
+/** Whether a status shows a process other than `pid`, or none: the process with `pid` is gone. */
+export function isGone(status: ComponentStatus, pid: number | undefined): boolean {
+  return status.state === 'stopped' || status.state === 'exited' || status.pid !== pid;
+}
