@@ -120,15 +120,29 @@ export const experimentSchema = z.strictObject({
     error: `expected apiVersion: ${EXPERIMENT_API_VERSION}`,
   }),
   kind: z.literal('Experiment', { error: 'expected kind: Experiment' }),
-  metadata: metadataSchema,
-  target: targetSchema.prefault({}),
-  load: loadSpecSchema,
-  steadyState: steadyStateSchema,
-  faults: z.array(faultSpecSchema).default([]),
-  healer: healerSchema.prefault({}),
-  expectations: expectationsSchema.prefault({}),
-  abort: z.array(abortConditionSchema).default([]),
-  trials: z.number().int().min(1).max(100).default(1),
+  metadata: metadataSchema.describe('Name, description, tags and the real incident it models'),
+  target: targetSchema
+    .prefault({})
+    .describe('Topology file (default: the reference AI stack) and runtime'),
+  load: loadSpecSchema.describe('Open-model load: rate, duration, warmup and the request mix'),
+  steadyState: steadyStateSchema.describe(
+    'SLI bands, the baseline window before the first fault and the recovery hold window',
+  ),
+  faults: z
+    .array(faultSpecSchema)
+    .default([])
+    .describe(
+      'Fault timeline; `at` counts from the start of the method, after warmup and baseline',
+    ),
+  healer: healerSchema.prefault({}).describe('Whether the healer runs, its policy and approvals'),
+  expectations: expectationsSchema
+    .prefault({})
+    .describe('Promises scored into verdicts: TTD, TTR, availability, data loss, quality'),
+  abort: z
+    .array(abortConditionSchema)
+    .default([])
+    .describe('Stop the method early when an SLI stays beyond a limit'),
+  trials: z.number().int().min(1).max(100).default(1).describe('How often the method runs'),
   /** Seed of every random choice, so a run can be repeated. */
   seed: z.number().int().nonnegative().default(1),
   /** How long to wait after the load stops before checking acknowledged writes in the store. */
