@@ -64,7 +64,7 @@ export class CusumDetector implements SampleDetector {
   constructor(readonly options: CusumOptions) {}
 
   observe(value: number): Verdict {
-    const { k, h, warmup, minStdDev } = this.options;
+    const { k, h, warmup } = this.options;
     if (this.warmupSamples.length < warmup) {
       this.warmupSamples.push(value);
       if (this.warmupSamples.length === warmup) this.fixBaseline();
