@@ -1,6 +1,8 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { monotonicNowMs } from '../../../common/src/clock.ts';
 import { createLogger, type Logger } from '../../../common/src/log.ts';
+import type { ErrorKind } from './classify.ts';
 import type { RequestPlanner } from './plan.ts';
 import { sendRequest } from './send.ts';
 import { type LoadSample, type LoadTotals, SliSeries } from './series.ts';
@@ -18,7 +20,18 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** Called with each second of the SLI series, in order, once every request in it has ended. */
   onSample?: (sample: LoadSample) => void;
+  /** Called as each request ends, overloaded ones included, for tracing and tests. */
+  onRequest?: (request: RequestTrace) => void;
   logger?: Logger;
+}
+
+export interface RequestTrace {
+  name: string;
+  /** Run time at which the schedule sent it. */
+  scheduledMs: number;
+  /** From the scheduled time to the end; null when it was never sent (`overload`). */
+  latencyMs: number | null;
+  kind: 'success' | ErrorKind;
 }
 
 export interface LoadResult {
@@ -91,6 +104,8 @@ class LoadRun {
     private readonly pools: TargetPools,
   ) {
     this.logger = options.logger ?? createLogger('load');
+    // Every request in flight listens for the run's abort.
+    setMaxListeners(options.spec.maxInFlight + 10, this.controller.signal);
     const startMs = this.runTime(this.startMonotonicMs);
     this.series = new SliSeries({
       startMs,
@@ -173,6 +188,12 @@ class LoadRun {
     const request = this.options.planner.next();
     if (this.inFlight.size >= spec.maxInFlight) {
       this.series.complete(second, { kind: 'overload', latencyMs: null, checked: false });
+      this.options.onRequest?.({
+        name: request.name,
+        scheduledMs: tMs,
+        latencyMs: null,
+        kind: 'overload',
+      });
       return;
     }
 
@@ -188,6 +209,12 @@ class LoadRun {
         }
         const latencyMs = monotonicNowMs() - dueMonotonicMs;
         this.series.complete(second, { kind: result.kind, latencyMs, checked: result.checked });
+        this.options.onRequest?.({
+          name: request.name,
+          scheduledMs: tMs,
+          latencyMs,
+          kind: result.kind,
+        });
         if (result.kind === 'success' && request.acknowledgedId !== undefined) {
           this.acknowledged.add(request.acknowledgedId);
         }
