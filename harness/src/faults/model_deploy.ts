@@ -43,7 +43,8 @@ export const model_deploy: FaultKind<typeof paramsSchema> = {
           );
         }
         previousVersion ??= before.active;
-        await admin.deploy(spec.params.version, signal);
+        signal.throwIfAborted();
+        await admin.deploy(spec.params.version);
         await admin.waitActive(spec.params.version, signal);
         const injectedAtMs = monotonicNowMs();
         logger.info({ version: spec.params.version, previous: before.active }, 'model deployed');
@@ -99,8 +100,11 @@ function modelAdmin(context: FaultContext, service: string) {
     (await request('GET', '/admin/model', undefined, signal)) as ModelState;
   return {
     read,
-    deploy: (version: string, signal?: AbortSignal) =>
-      request('POST', '/admin/deploy', { version }, signal),
+    /**
+     * Takes no abort signal: a deploy cut off mid-request may still land after a revert has read
+     * the active version, so it always runs to its answer or its timeout.
+     */
+    deploy: (version: string) => request('POST', '/admin/deploy', { version }),
     waitActive: (version: string, signal?: AbortSignal) => {
       let last: string | undefined;
       return waitFor(
