@@ -68,6 +68,13 @@ describe('parseConfig', () => {
     ]);
   });
 
+  it('names the type of a missing section', () => {
+    const nested = z.strictObject({ name: z.string(), items: z.array(z.string()) });
+    expect(() => parseConfig('name: a\n', 'x.yaml', nested)).toThrow(
+      'x.yaml:1:1 items: required: a list',
+    );
+  });
+
   it('stops at a syntax error before the schema', () => {
     expect(problemsOf('name: [a\n')).toHaveLength(1);
   });

@@ -165,8 +165,22 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
     const shown = typeof received === 'string' ? `"${received}"` : JSON.stringify(received);
     return `invalid value ${shown}; allowed: ${issue.values.map(String).join(', ')}`;
   }
+  // Only zod's own wording is replaced; a schema's custom message already says what to write.
+  const ownWording = issue.message.startsWith('Invalid input');
+  if (issue.code === 'invalid_type' && ownWording && valueAt(raw, issue.path) === undefined) {
+    const noun = TYPE_NOUNS[issue.expected] ?? issue.expected;
+    return `required: ${noun}`;
+  }
   return issue.message;
 }
+
+const TYPE_NOUNS: Record<string, string> = {
+  object: 'a mapping',
+  array: 'a list',
+  string: 'a string',
+  number: 'a number',
+  boolean: 'true or false',
+};
 
 function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): unknown {
   let value = raw;

@@ -47,6 +47,11 @@ export function resolveExperimentText(
 ): ResolvedExperiment {
   const path = resolve(file);
   const source = readYaml(text, file);
+  const kind = (source.raw as { kind?: unknown } | undefined)?.kind;
+  if (typeof kind === 'string' && kind !== 'Experiment') {
+    const message = `this file is a ${kind}, not an experiment: expected kind: Experiment`;
+    throw new ConfigError([source.problemAt(['kind'], message)]);
+  }
   const { value, problems: schemaProblems } = validateYaml(source, experimentSchema);
   const { topology, problems: topologyProblems } = topologyOf(
     source,
