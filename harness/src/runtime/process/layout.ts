@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { LoadedTopology } from '../../../../common/src/topology.ts';
@@ -69,9 +69,12 @@ function postgresPlacement(runDir: string, cacheDir: string) {
       'running as root needs the `postgres` system user, which is missing; install the postgresql package',
     );
   }
-  const dataRoot = traversableByOthers(runDir)
-    ? join(runDir, 'data')
-    : mkdtempSync(join(tmpdir(), 'rebound-data-'));
+  let dataRoot = join(runDir, 'data');
+  if (!traversableByOthers(runDir)) {
+    // mkdtemp creates the folder with mode 0700; the postgres user must be able to pass through it.
+    dataRoot = mkdtempSync(join(tmpdir(), 'rebound-data-'));
+    chmodSync(dataRoot, 0o711);
+  }
   const reachableCache = traversableByOthers(cacheDir) ? cacheDir : join(tmpdir(), 'rebound-cache');
   return { user, dataRoot, cacheDir: reachableCache };
 }

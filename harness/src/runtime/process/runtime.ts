@@ -202,6 +202,7 @@ export class ProcessRuntime implements Runtime {
     if (signal?.aborted) throw new InterruptedError('stack start-up was interrupted');
     const { driver } = managed;
     const logFile = join(this.runDir, 'logs', `${driver.name}.log`);
+    const launchedMs = Date.now();
     managed.intent = 'running';
     managed.ready = false;
     const child = await ManagedChild.spawn(driver.launchSpec(), logFile);
@@ -211,12 +212,14 @@ export class ProcessRuntime implements Runtime {
     void child.exited.then(() => this.onExit(managed, child));
 
     await this.waitReady(managed, child, logFile, signal);
+    const readyMs = Date.now() - launchedMs;
     if (!managed.initialised) {
       await driver.initialise();
       managed.initialised = true;
     }
     managed.ready = true;
-    log.info({ service: driver.name, childPid: child.pid, port: driver.port }, 'component healthy');
+    const fields = { service: driver.name, childPid: child.pid, port: driver.port, readyMs };
+    log.info({ ...fields, totalMs: Date.now() - launchedMs }, 'component healthy');
   }
 
   private async waitReady(
