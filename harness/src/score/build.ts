@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { arch, cpus, platform, release } from 'node:os';
+import { ExitCode } from '../errors.ts';
 import { type RunRecord, type RunRecordInput, runRecordSchema } from './record.ts';
 import {
   type Environment,
@@ -67,23 +68,24 @@ function combineVerdicts(trials: TrialResult[]): Verdict[] {
   const names = [...new Set(trials.flatMap((trial) => trial.expectations.map((v) => v.name)))];
   return names.map((name) => {
     const verdicts = trials.flatMap((trial) => trial.expectations.filter((v) => v.name === name));
-    const failed = verdicts.find((verdict) => verdict.status === 'failed');
-    const noData = verdicts.find((verdict) => verdict.status === 'no_data');
-    const chosen = failed ?? noData ?? worstPassing(verdicts);
-    const count = verdicts.filter((verdict) => verdict.status === chosen.status).length;
-    const prefix = verdicts.length > 1 ? `${count} of ${verdicts.length} trials: ` : '';
+    const status = (['failed', 'no_data', 'passed'] as const).find((candidate) =>
+      verdicts.some((verdict) => verdict.status === candidate),
+    );
+    const matching = verdicts.filter((verdict) => verdict.status === status);
+    const chosen = worstOf(matching);
+    const prefix = verdicts.length > 1 ? `${matching.length} of ${verdicts.length} trials: ` : '';
     return { ...chosen, message: `${prefix}${chosen.message}` };
   });
 }
 
-/** The passing verdict closest to its limit, so the scorecard shows the margin that was left. */
-function worstPassing(verdicts: Verdict[]): Verdict {
+/** The verdict furthest past, or closest to, its limit, so the scorecard shows the worst trial. */
+function worstOf(verdicts: Verdict[]): Verdict {
   return verdicts.reduce((worst, verdict) => {
     if (typeof verdict.observed !== 'number' || typeof worst.observed !== 'number') return worst;
-    const higherIsWorse = verdict.unit !== 'ratio' || verdict.name === 'quality';
-    const worse = higherIsWorse
-      ? verdict.observed > worst.observed
-      : verdict.observed < worst.observed;
+    const lowerIsWorse = verdict.name === 'minAvailability';
+    const worse = lowerIsWorse
+      ? verdict.observed < worst.observed
+      : verdict.observed > worst.observed;
     return worse ? verdict : worst;
   });
 }
@@ -135,4 +137,14 @@ export function buildScorecard(inputs: RunRecordInput[], options: BuildOptions =
 /** Whether a status matches the expected outcome. An expected failure must fail, not error. */
 export function isAsExpected(expected: 'pass' | 'fail', status: RunStatus): boolean {
   return expected === 'fail' ? status === 'failed' : status === 'passed';
+}
+
+/**
+ * The process exit code for a scorecard or a suite: 0 when it ended as expected, 1 when it failed
+ * or was inconclusive (missing data is never a pass), 3 when it errored, 130 when interrupted.
+ */
+export function exitCodeForStatus(status: RunStatus, asExpected: boolean): number {
+  if (status === 'interrupted') return ExitCode.interrupted;
+  if (status === 'errored') return ExitCode.runtime;
+  return asExpected ? ExitCode.passed : ExitCode.failed;
 }

@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Scorecard } from '../score/scorecard.ts';
+import { renderJunit } from './junit.ts';
+import { renderMarkdown } from './markdown.ts';
+
+/** Writes report files atomically, so a reader never sees half a scorecard. */
+
+/** Writes to a temporary file in the same folder, then renames it over `file`. */
+export function writeFileAtomic(file: string, content: string): void {
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    writeFileSync(temporary, content, { encoding: 'utf8', mode: 0o644 });
+    renameSync(temporary, file);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
+export const reportFormats = ['json', 'md', 'junit'] as const;
+export type ReportFormat = (typeof reportFormats)[number];
+
+export const REPORT_FILES: Record<ReportFormat, string> = {
+  json: 'scorecard.json',
+  md: 'scorecard.md',
+  junit: 'junit.xml',
+};
+
+export function renderFormat(scorecard: Scorecard, format: ReportFormat): string {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(scorecard, null, 2)}\n`;
+    case 'md':
+      return renderMarkdown(scorecard);
+    case 'junit':
+      return renderJunit([scorecard]);
+  }
+}
+
+/**
+ * Writes the chosen formats of one scorecard into `dir` (by default all of them, usually
+ * `reports/<run-id>/`) and returns the paths written.
+ */
+export function writeReports(
+  scorecard: Scorecard,
+  dir: string,
+  formats: readonly ReportFormat[] = reportFormats,
+): string[] {
+  mkdirSync(dir, { recursive: true });
+  return formats.map((format) => {
+    const file = join(dir, REPORT_FILES[format]);
+    writeFileAtomic(file, renderFormat(scorecard, format));
+    return file;
+  });
+}
