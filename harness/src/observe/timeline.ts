@@ -1,0 +1,110 @@
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { monotonicNowMs } from '../../../common/src/clock.ts';
+import { createLogger, type Logger } from '../../../common/src/log.ts';
+import type { LoadSample } from '../load/series.ts';
+
+/** Where a timeline entry came from. */
+export type TimelineSource = 'load' | 'probe' | 'metrics' | 'healer' | 'fault' | 'harness';
+
+/** One observation, placed at `tMs` milliseconds since the run's start on the monotonic clock. */
+export interface TimelineEntry<Data = unknown> {
+  tMs: number;
+  source: TimelineSource;
+  /** Kind of observation within its source, such as `sli`, `liveness`, `detected` or `injected`. */
+  type: string;
+  data: Data;
+}
+
+export interface TimelineQuery {
+  source?: TimelineSource;
+  type?: string;
+  /** Inclusive window bounds in run time. */
+  fromMs?: number;
+  toMs?: number;
+}
+
+/** Upper bound on stored entries, about 6 h of five services probed twice a second, plus margin. */
+export const MAX_TIMELINE_ENTRIES = 2_000_000;
+
+/**
+ * The one ordered store of everything observed in a run: SLI samples, probe results, metrics,
+ * healer events, fault records and harness phases. Entries may arrive late (an SLI second is
+ * complete only when its requests end), so `add` keeps them sorted by time, stable for ties.
+ */
+export class Timeline {
+  private readonly store: TimelineEntry[] = [];
+  private readonly logger: Logger;
+  private dropped = 0;
+
+  constructor(
+    /** The run's start on the monotonic clock (`monotonicNowMs`). */
+    readonly runStartMonotonicMs: number,
+    logger?: Logger,
+  ) {
+    this.logger = logger ?? createLogger('timeline');
+  }
+
+  /** Milliseconds since the run's start. */
+  nowMs(): number {
+    return monotonicNowMs() - this.runStartMonotonicMs;
+  }
+
+  add<Data>(entry: TimelineEntry<Data>): void {
+    if (this.store.length >= MAX_TIMELINE_ENTRIES) {
+      this.dropped++;
+      if (this.dropped === 1)
+        this.logger.warn({ max: MAX_TIMELINE_ENTRIES }, 'timeline full, dropping entries');
+      return;
+    }
+    let index = this.store.length;
+    while (index > 0 && (this.store[index - 1] as TimelineEntry).tMs > entry.tMs) index--;
+    this.store.splice(index, 0, entry);
+  }
+
+  /** Adds an entry stamped with the current run time. */
+  record<Data>(source: TimelineSource, type: string, data: Data): void {
+    this.add({ tMs: this.nowMs(), source, type, data });
+  }
+
+  /** Adds one second of the load generator's SLI series. Its time is the end of that second. */
+  addSample(sample: LoadSample): void {
+    this.add({ tMs: sample.tMs, source: 'load', type: 'sli', data: sample });
+  }
+
+  entries<Data = unknown>(query: TimelineQuery = {}): TimelineEntry<Data>[] {
+    return this.store.filter(
+      (entry) =>
+        (query.source === undefined || entry.source === query.source) &&
+        (query.type === undefined || entry.type === query.type) &&
+        (query.fromMs === undefined || entry.tMs >= query.fromMs) &&
+        (query.toMs === undefined || entry.tMs <= query.toMs),
+    ) as TimelineEntry<Data>[];
+  }
+
+  /** SLI samples whose second ends in `[fromMs, toMs]`. */
+  samples(fromMs = Number.NEGATIVE_INFINITY, toMs = Number.POSITIVE_INFINITY): LoadSample[] {
+    return this.entries<LoadSample>({ source: 'load', type: 'sli', fromMs, toMs }).map(
+      (entry) => entry.data,
+    );
+  }
+
+  get size(): number {
+    return this.store.length;
+  }
+
+  /** Entries that did not fit under `MAX_TIMELINE_ENTRIES`. */
+  get droppedCount(): number {
+    return this.dropped;
+  }
+
+  /** Writes every entry in time order to `file` as JSON Lines (`events.jsonl`). */
+  async writeJsonl(file: string): Promise<void> {
+    const stream = createWriteStream(file, { encoding: 'utf8' });
+    for (const entry of this.store) {
+      if (!stream.write(`${JSON.stringify(entry)}\n`)) await once(stream, 'drain');
+    }
+    stream.end();
+    await once(stream, 'finish');
+  }
+}
