@@ -189,8 +189,11 @@ export type SuiteResult = z.infer<typeof suiteResultSchema>;
 
 /** The scorecard's JSON Schema (draft 2020-12), for consumers that validate it. */
 export function scorecardJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(scorecardSchema, { io: 'output', target: 'draft-2020-12' }) as Record<
-    string,
-    unknown
-  >;
+  const schema = z.toJSONSchema(scorecardSchema, { io: 'output', target: 'draft-2020-12' });
+  const { $schema, ...rest } = schema as Record<string, unknown>;
+  return {
+    $schema,
+    title: `Rebound scorecard, schema version ${SCORECARD_SCHEMA_VERSION}`,
+    ...rest,
+  };
 }
