@@ -8,9 +8,9 @@ interface FaultSteps {
 }
 
 /**
- * Wraps a fault's steps into a `Fault` whose revert is safe at any moment: it waits for an
+ * Wraps a fault's steps into a `Fault` whose revert is safe at any moment. The revert waits for an
  * `inject` still in flight to settle before undoing, so a request that lands after an abort is
- * still reverted, and concurrent reverts run one after the other.
+ * still reverted. Concurrent reverts run one after the other.
  */
 export function guardFault(
   spec: Pick<FaultSpec<unknown>, 'name' | 'kind' | 'target'>,

@@ -12,7 +12,7 @@ const paramsSchema = z.strictObject({
 });
 
 /**
- * Kills a component's process. It counts as injected once the runtime sees that process gone.
+ * Kills a component's process. It counts as injected once the runtime reports that process gone.
  * The revert starts the component again unless it already runs, because the healer may have
  * restarted it in the meantime.
  */

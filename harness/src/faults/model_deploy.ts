@@ -8,7 +8,7 @@ const paramsSchema = z.strictObject({
   version: z.string().min(1, { error: 'required: a model version such as v2-skew' }),
 });
 
-/** What the model service's `GET /admin/model` returns. */
+/** State of the model service, as `GET /admin/model` returns it. */
 interface ModelState {
   active: string;
   previous: string | null;
@@ -102,7 +102,7 @@ function modelAdmin(context: FaultContext, service: string) {
     read,
     /**
      * Takes no abort signal: a deploy cut off mid-request may still land after a revert has read
-     * the active version, so it always runs to its answer or its timeout.
+     * the active version, so it always runs until its response or its timeout.
      */
     deploy: (version: string) => request('POST', '/admin/deploy', { version }),
     waitActive: (version: string, signal?: AbortSignal) => {

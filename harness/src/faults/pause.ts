@@ -8,7 +8,7 @@ const paramsSchema = z.strictObject({});
 
 /**
  * Freezes a component's process (SIGSTOP, or `docker pause`): it keeps its sockets open but
- * answers nothing, which looks like a hang rather than a crash. The revert resumes it if it is
+ * serves no requests, which looks like a hang rather than a crash. The revert resumes it if it is
  * still paused.
  */
 export const pause: FaultKind<typeof paramsSchema> = {

@@ -2,7 +2,7 @@ import type { ComponentStatus, Runtime } from '../runtime/types.ts';
 import { waitFor } from './guard.ts';
 import { DEFAULT_CONFIRM_TIMEOUT_MS, type FaultContext } from './types.ts';
 
-/** The runtime's current status of one component; throws when the runtime does not know it. */
+/** Returns the runtime's current status of one component, and throws when the runtime does not know it. */
 export async function componentStatus(
   runtime: Runtime,
   component: string,
@@ -63,7 +63,7 @@ export async function ensureRunning(
   return undefined;
 }
 
-/** Whether a status shows a process other than `pid`, or none: the process with `pid` is gone. */
+/** Returns whether a status shows a process other than `pid`, or none, so the process `pid` is gone. */
 export function isGone(status: ComponentStatus, pid: number | undefined): boolean {
   return status.state === 'stopped' || status.state === 'exited' || status.pid !== pid;
 }

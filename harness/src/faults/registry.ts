@@ -78,14 +78,14 @@ export type WrittenFaultSpec = z.output<typeof faultSpecSchema>;
  * two faults would share a name. Names must be unique because they name toxics and ledger entries.
  */
 export function resolveFaultSpecs(written: WrittenFaultSpec[]): FaultSpec[] {
-  const taken = new Set(written.flatMap((spec) => (spec.name ? [spec.name] : [])));
+  const usedNames = new Set(written.flatMap((spec) => (spec.name ? [spec.name] : [])));
   return written.map((spec) => {
     let name = spec.name;
     if (name === undefined) {
       const base = `${spec.kind}-${spec.target}`;
       name = base;
-      for (let index = 2; taken.has(name); index += 1) name = `${base}-${index}`;
-      taken.add(name);
+      for (let index = 2; usedNames.has(name); index += 1) name = `${base}-${index}`;
+      usedNames.add(name);
     }
     return {
       name,

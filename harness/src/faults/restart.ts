@@ -28,7 +28,7 @@ export const restart: FaultKind<typeof paramsSchema> = {
         // The outage starts when the old process goes, not when the new one is up, so the
         // injection time is taken while the restart is still in progress.
         const restarting = context.runtime.restart(component);
-        const gone = waitForStatus(
+        const goneAtMs = waitForStatus(
           context,
           component,
           `process ${before.pid} gone`,
@@ -36,7 +36,7 @@ export const restart: FaultKind<typeof paramsSchema> = {
           signal,
         ).then(() => monotonicNowMs());
         // Both settle before `apply` does, so a revert never runs while the restart is in flight.
-        const [goneResult, restartResult] = await Promise.allSettled([gone, restarting]);
+        const [goneResult, restartResult] = await Promise.allSettled([goneAtMs, restarting]);
         if (restartResult.status === 'rejected') throw restartResult.reason;
         if (goneResult.status === 'rejected') throw goneResult.reason;
         const injectedAtMs = goneResult.value;

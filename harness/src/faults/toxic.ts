@@ -91,7 +91,7 @@ function createToxicFault(
   });
 }
 
-/** Toxic name on the proxy. The `rebound-` prefix tells a toxic of ours from one someone else added. */
+/** Toxic name on the proxy. The `rebound-` prefix marks the toxics that Rebound added. */
 export function toxicName(faultName: string): string {
   return `rebound-${faultName}`;
 }
@@ -135,7 +135,7 @@ async function removeToxic(
 }
 
 /**
- * Whether a toxiproxy-node-client error is an HTTP 404. The client (4.1) keeps only the message,
+ * Returns whether a toxiproxy-node-client error is an HTTP 404. The client (4.1) keeps only the message,
  * `Request failed with status code 404`, so the status is read from it.
  */
 export function isNotFound(error: unknown): boolean {

@@ -3,14 +3,14 @@ import type { Toxiproxy } from 'toxiproxy-node-client';
 import type { z } from 'zod';
 import type { Runtime, StackEndpoints } from '../runtime/types.ts';
 
-/** What a fault acts on: one Toxiproxy proxy (a topology edge) or one component. */
+/** Target of a fault: one Toxiproxy proxy (a topology edge) or one component. */
 export type FaultTargetType = 'edge' | 'component';
 
 /** The proof that a fault took effect. */
 export interface InjectResult {
   /** `monotonicNowMs()` taken when Toxiproxy or the runtime confirmed the fault, not when it was requested. */
   injectedAtMs: number;
-  /** What was confirmed, for logs and the scorecard: the toxic as Toxiproxy stored it, the dead pid, … */
+  /** Evidence of the confirmation, for logs and the scorecard: the toxic as Toxiproxy stored it, the dead pid, … */
   detail: Record<string, unknown>;
 }
 
@@ -27,7 +27,7 @@ export interface Fault {
   revert(): Promise<void>;
 }
 
-/** What a fault may touch while it runs. */
+/** Services and clients that a fault may use while it runs. */
 export interface FaultContext {
   runtime: Runtime;
   endpoints: StackEndpoints;

@@ -19,7 +19,8 @@ async function readJson(request) {
 }
 
 const server = createServer(async (request, response) => {
-  if (request.url === '/healthz') return send(response, 200, { ok: true });
+  if (request.url === '/healthz' || request.url === '/readyz')
+    return send(response, 200, { ok: true });
   if (request.headers.authorization !== `Bearer ${token}`) {
     return send(response, 401, { error: 'missing or wrong admin token' });
   }

@@ -1,28 +1,20 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { Toxiproxy } from 'toxiproxy-node-client';
+import { loadTopology } from '../../../common/src/topology.ts';
 import type { FaultContext } from '../../src/faults/types.ts';
+import { ProcessRuntime } from '../../src/runtime/index.ts';
 import type { Runtime, StackEndpoints } from '../../src/runtime/types.ts';
-import { FixtureRuntime, procState } from './fixture-runtime.ts';
 
-const TOXIPROXY_BINARY = fileURLToPath(new URL('../../../.tools/bin/server', import.meta.url));
-const ADMIN_TOKEN = 'fault-test-token';
+const TOPOLOGY_FILE = fileURLToPath(new URL('./fault-topology.yaml', import.meta.url));
 
-/** A port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+/** Proxy of the edge from `client` to `app`, the target of every edge fault in the tests. */
+export const APP_PROXY = 'client-to-app';
 
-/** What the fault tests run against: Toxiproxy, an HTTP service `app` behind a proxy, a fake model. */
+/** What the fault tests run against: the `process` runtime running the fault test topology. */
 export interface FaultStack {
   runtime: Runtime;
   endpoints: StackEndpoints;
@@ -35,113 +27,46 @@ export interface FaultStack {
   stop(): Promise<void>;
 }
 
-export const APP_PROXY = 'client-to-app';
-
-/**
- * Starts the fault test stack on loopback. `runtime` defaults to a `FixtureRuntime` that runs the
- * two test services as child processes.
- */
-export async function startFaultStack(): Promise<FaultStack> {
-  const [toxiproxyPort, appPort, modelPort, proxyPort] = await Promise.all(
-    Array.from({ length: 4 }, () => freePort()),
-  );
-  const toxiproxyUrl = `http://127.0.0.1:${toxiproxyPort}`;
-  const toxiproxyProcess = spawn(
-    TOXIPROXY_BINARY,
-    ['-host', '127.0.0.1', '-port', String(toxiproxyPort)],
-    {
-      stdio: 'ignore',
-    },
-  );
-  const runtime = new FixtureRuntime();
-  const node = (script: string, port: number) => ({
-    command: process.execPath,
-    args: [fileURLToPath(new URL(script, import.meta.url))],
-    env: { PORT: String(port), ADMIN_TOKEN },
-    healthUrl: `http://127.0.0.1:${port}/healthz`,
-  });
-  runtime.add('app', node('./http-server.mjs', appPort as number));
-  runtime.add('model', node('./fake-model.mjs', modelPort as number));
-
+/** Reads the state letter of a process from `/proc/<pid>/stat`: R, S, T (stopped), Z, … */
+export function procState(pid: number): string | undefined {
   try {
-    await waitForToxiproxy(toxiproxyUrl, toxiproxyProcess);
-    await Promise.all([runtime.startComponent('app'), runtime.startComponent('model')]);
-    const toxiproxy = new Toxiproxy(toxiproxyUrl);
-    const listen = `127.0.0.1:${proxyPort}`;
-    const upstream = `127.0.0.1:${appPort}`;
-    await toxiproxy.createProxy({ name: APP_PROXY, listen, upstream });
-
-    const endpoints = stackEndpoints({ toxiproxyUrl, appPort, modelPort, listen, upstream });
-    const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
-    const context: FaultContext = { runtime, endpoints, toxiproxy, logger };
-    return {
-      runtime,
-      endpoints,
-      toxiproxy,
-      context,
-      proxyUrl: `http://${listen}`,
-      leftovers: () => findLeftovers(toxiproxyUrl, runtime, endpoints),
-      stop: async () => {
-        await runtime.stop();
-        await stopProcess(toxiproxyProcess);
-      },
-    };
-  } catch (error) {
-    await runtime.stop();
-    await stopProcess(toxiproxyProcess);
-    throw error;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const end = stat.lastIndexOf(')');
+    return stat.slice(end + 2, end + 3);
+  } catch {
+    return undefined;
   }
 }
 
-async function waitForToxiproxy(url: string, child: ChildProcess): Promise<void> {
-  const deadline = performance.now() + 10_000;
-  while (performance.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`toxiproxy exited with code ${child.exitCode}`);
-    const response = await fetch(`${url}/version`).catch(() => undefined);
-    if (response?.ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`toxiproxy did not answer ${url}/version within 10 s`);
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
+/** Starts Toxiproxy and the three test services on loopback with the real `process` runtime. */
+export async function startFaultStack(): Promise<FaultStack> {
+  const scratch = mkdtempSync(join(tmpdir(), 'rebound-faults-'));
+  const runtime = new ProcessRuntime({ stateDir: join(scratch, 'state'), handleSignals: false });
+  const endpoints = await runtime.start(loadTopology(TOPOLOGY_FILE), {
+    runDir: join(scratch, 'run'),
   });
-}
+  const toxiproxy = new Toxiproxy(endpoints.toxiproxy.url);
+  const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
 
-function stackEndpoints(ports: {
-  toxiproxyUrl: string;
-  appPort: number | undefined;
-  modelPort: number | undefined;
-  listen: string;
-  upstream: string;
-}): StackEndpoints {
-  const component = (port: number | undefined) => ({
-    type: 'node' as const,
-    host: '127.0.0.1',
-    port: port as number,
-    url: `http://127.0.0.1:${port}`,
-  });
   return {
-    topology: 'fault-test',
-    runDir: '',
-    adminToken: ADMIN_TOKEN,
-    components: { app: component(ports.appPort), model: component(ports.modelPort) },
-    proxies: {
-      [APP_PROXY]: { from: 'client', to: 'app', listen: ports.listen, upstream: ports.upstream },
+    runtime,
+    endpoints,
+    toxiproxy,
+    context: { runtime, endpoints, toxiproxy, logger },
+    proxyUrl: `http://${endpoints.proxies[APP_PROXY]?.listen}`,
+    leftovers: () => findLeftovers(runtime, endpoints),
+    stop: async () => {
+      await runtime.stop();
+      rmSync(scratch, { recursive: true, force: true });
     },
-    toxiproxy: { url: ports.toxiproxyUrl },
-    supervisor: { url: '', token: '' },
   };
 }
 
 /** Lists what a fault left behind, read from Toxiproxy's API, the runtime, `/proc` and the model. */
-async function findLeftovers(toxiproxyUrl: string, runtime: Runtime, endpoints: StackEndpoints) {
+async function findLeftovers(runtime: Runtime, endpoints: StackEndpoints): Promise<string[]> {
   const problems: string[] = [];
-  const proxies = (await (await fetch(`${toxiproxyUrl}/proxies`)).json()) as Record<
+  const response = await fetch(`${endpoints.toxiproxy.url}/proxies`);
+  const proxies = (await response.json()) as Record<
     string,
     { enabled: boolean; toxics: { name: string }[] }
   >;

@@ -1,5 +1,5 @@
-// A tiny HTTP service for fault tests: `GET /healthz` answers ok, `GET /bytes?n=N` sends N bytes.
-// Plain JavaScript so that it starts in a few tens of milliseconds without a TypeScript loader.
+// A tiny HTTP service for fault tests: `GET /healthz` returns ok, `GET /bytes?n=N` sends N bytes.
+// Plain JavaScript, so it starts without a TypeScript loader.
 import { createServer } from 'node:http';
 
 const port = Number(process.env.PORT);

@@ -10,8 +10,8 @@ export interface GetOutcome {
 
 /**
  * Sends one GET on a fresh connection, so every request meets the proxy's toxics from its first
- * byte, and reads the whole body. Resolves on errors too, with their code. The request asks the
- * server to close the connection after the response unless `keepAlive` is set.
+ * byte, and reads the whole body. Resolves on errors too, with their code. The request sends
+ * `connection: close` unless `keepAlive` is set.
  */
 export function timedGet(
   url: string,
@@ -41,7 +41,7 @@ export function timedGet(
   });
 }
 
-/** The median of a list of numbers. */
+/** Returns the median of a list of numbers. */
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
