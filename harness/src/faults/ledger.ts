@@ -17,6 +17,9 @@ interface Entry {
  * failure, a timeout or an interrupt at any point still finds what to undo. Reverts run newest
  * first. A revert that throws stays in the ledger, so `activeFaults` still lists it and a later
  * `revertAll` tries it again.
+ *
+ * TODO: persist the entries once the runner writes its crash state file; until then a crashed
+ * harness leaves its faults in place until the next run resets Toxiproxy and restarts services.
  */
 export class FaultLedger {
   readonly #entries: Entry[] = [];
