@@ -7,7 +7,7 @@ import { renderJunit } from '../src/report/junit.ts';
 import { cell, renderMarkdown } from '../src/report/markdown.ts';
 import { buildSuiteResult, renderSuiteSummary, writeSuiteReports } from '../src/report/suite.ts';
 import { renderTerminalSummary } from '../src/report/terminal.ts';
-import { writeReports } from '../src/report/write.ts';
+import { runReportDir, writeReports } from '../src/report/write.ts';
 import { escapeXml, stripIllegalXml } from '../src/report/xml.ts';
 import { buildScorecard } from '../src/score/build.ts';
 import { type Scorecard, scorecardSchema } from '../src/score/scorecard.ts';
@@ -220,5 +220,19 @@ describe('terminal summary', () => {
     expect(lines[1]).toMatch(/^slow-detect\s+failed\s+kill-model\s+1\.2 s \/ 1\.2 s/);
     expect(lines[2]).toMatch(/^model-crash\s+passed/);
     expect(lines.join('\n')).not.toContain('\u001b[');
+  });
+});
+
+describe('runReportDir', () => {
+  it('places a run under the reports folder', () => {
+    expect(runReportDir('reports', '20250101-120000-model-crash')).toBe(
+      join('reports', '20250101-120000-model-crash'),
+    );
+  });
+
+  it('rejects a run id that leaves the folder', () => {
+    for (const runId of ['../etc', 'a/b', '', '..']) {
+      expect(() => runReportDir('reports', runId), runId).toThrow(/invalid run id/);
+    }
   });
 });

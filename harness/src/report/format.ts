@@ -52,7 +52,7 @@ export function formatObserved(verdict: Verdict, value: Verdict['observed']): st
   }
 }
 
-/** The status as one word plus, for an expected failure, whether it failed as expected. */
+/** Labels the status with one word plus, for an expected failure, whether it failed as expected. */
 export function statusLabel(scorecard: Scorecard): string {
   if (scorecard.experiment.expectedOutcome === 'fail') {
     return scorecard.asExpected

@@ -145,7 +145,7 @@ function countOutcomes(cases: TestCase[]): Counts {
   };
 }
 
-/** A `testsuite` element for one scorecard, with its counts. */
+/** Renders a `testsuite` element for one scorecard and counts its outcomes. */
 export function junitSuite(scorecard: Scorecard): { xml: string; counts: Counts } {
   const cases = [
     experimentCase(scorecard),
@@ -168,7 +168,7 @@ export function junitSuite(scorecard: Scorecard): { xml: string; counts: Counts 
   };
 }
 
-/** A whole JUnit document for one or more scorecards. */
+/** Renders a whole JUnit document for one or more scorecards. */
 export function renderJunit(scorecards: Scorecard[], name = 'rebound'): string {
   const suites = scorecards.map(junitSuite);
   const total = (key: keyof Counts) => suites.reduce((sum, suite) => sum + suite.counts[key], 0);

@@ -16,7 +16,7 @@ import { writeFileAtomic } from './write.ts';
  * an experiment that is expected to fail and failed counts as correct.
  */
 
-/** The status an experiment contributes to its suite: a surprise pass counts as a failure. */
+/** Returns the status an experiment contributes to its suite: a surprise pass counts as a failure. */
 function suiteStatusOf(scorecard: Scorecard): RunStatus {
   if (scorecard.asExpected) return 'passed';
   return scorecard.status === 'passed' ? 'failed' : scorecard.status;

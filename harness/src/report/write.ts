@@ -55,3 +55,14 @@ export function writeReports(
     return file;
   });
 }
+
+/**
+ * Returns the report folder of a run, `<root>/<run-id>`. Rejects a run id that is not a plain folder
+ * name, because a scorecard from elsewhere must not write outside `root`.
+ */
+export function runReportDir(root: string, runId: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runId) || runId.includes('..')) {
+    throw new Error(`invalid run id "${runId}": use letters, digits, ".", "_" and "-" only`);
+  }
+  return join(root, runId);
+}

@@ -22,7 +22,7 @@ export function escapeXml(text: string): string {
     .replace(/'/g, '&apos;');
 }
 
-/** An element with escaped attributes; `children` are already-rendered XML. */
+/** Renders an element with escaped attributes. `children` are already-rendered XML. */
 export function element(
   name: string,
   attributes: Record<string, string | number | undefined>,

@@ -1,7 +1,7 @@
 import type { FaultRecord, FaultTarget, TimedHealerEvent } from './record.ts';
 
 /**
- * Which healer events a fault explains. A fault on a service explains events about that service and
+ * Attribution of healer events to faults. A fault on a service explains events about that service and
  * about every service that depends on it, directly or through other services, because their calls
  * fail too. A fault on an edge explains events about either end and about the dependents of the
  * calling end.
@@ -25,7 +25,7 @@ export function dependentsOf(service: string, edges: Edge[]): Set<string> {
   return found;
 }
 
-/** Every service a healer may name when it notices this fault. */
+/** Lists every service a healer may name when it notices this fault. */
 export function explainedServices(target: FaultTarget, edges: Edge[]): Set<string> {
   const roots = target.kind === 'service' ? [target.service] : [target.from, target.to];
   const services = new Set(roots);
@@ -34,7 +34,7 @@ export function explainedServices(target: FaultTarget, edges: Edge[]): Set<strin
   return services;
 }
 
-/** The window in which a fault explains healer events: from its inject to its revert plus grace. */
+/** Returns the window in which a fault explains healer events: from its inject to its revert plus grace. */
 export function explanationWindow(
   fault: FaultRecord,
   graceMs: number,
@@ -45,7 +45,7 @@ export function explanationWindow(
   return { fromMs: fault.injectedAtMs, toMs };
 }
 
-/** Whether the fault explains a healer event, by service and by time. */
+/** Checks whether the fault explains a healer event, by service and by time. */
 export function explains(
   fault: FaultRecord,
   event: TimedHealerEvent,

@@ -6,7 +6,7 @@ import type { Band, SliName, SliSample, SteadyState } from './record.ts';
  * banded SLI was measured carries no evidence of recovery either.
  */
 
-/** The value of one SLI in a sample, in the unit its band uses, or null if not measured. */
+/** Returns the value of one SLI in a sample, in the unit its band uses, or null if not measured. */
 export function sliValue(sample: SliSample, sli: SliName): number | null {
   switch (sli) {
     case 'error_rate':
@@ -51,7 +51,7 @@ export function isOutOfBand(sample: SliSample, steadyState: SteadyState): boolea
   return breaches(sample, steadyState).length > 0;
 }
 
-/** Whether the sample shows steady state: every measured SLI in its band and at least one measured. */
+/** Checks whether the sample shows steady state: every measured SLI in its band and at least one measured. */
 export function isInBand(sample: SliSample, steadyState: SteadyState): boolean {
   const slis = bandedSlis(steadyState);
   if (slis.length === 0) return true;
@@ -65,7 +65,7 @@ export function sampleStartMs(sample: SliSample): number {
 }
 
 /**
- * The time from which every SLI stays in its band for `holdWindowMs`, searching samples that end
+ * Finds the time from which every SLI stays in its band for `holdWindowMs`, searching samples that end
  * after `fromMs`. The time returned is the start of the first sample of the in-band run, so it is
  * within one sampling interval of the true recovery. Returns undefined when no such run exists, or
  * when the samples end before a candidate's hold window does.

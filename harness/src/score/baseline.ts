@@ -14,7 +14,7 @@ export interface BaselineOptions {
   /** Allowed absolute growth in ms. */
   absoluteMs?: number;
   failOnRegression?: boolean;
-  /** Where the baseline came from, for the report. */
+  /** Path of the baseline scorecard, shown in the report. */
   file: string;
 }
 

@@ -18,7 +18,7 @@ import { scoreTrial } from './trial.ts';
 
 const STATUS_ORDER: RunStatus[] = ['interrupted', 'errored', 'failed', 'inconclusive', 'passed'];
 
-/** The worst of several statuses, in the order interrupted, errored, failed, inconclusive, passed. */
+/** Returns the worst of several statuses, in the order interrupted, errored, failed, inconclusive, passed. */
 export function worstStatus(statuses: RunStatus[]): RunStatus {
   for (const status of STATUS_ORDER) if (statuses.includes(status)) return status;
   return 'inconclusive';
@@ -78,7 +78,7 @@ function combineVerdicts(trials: TrialResult[]): Verdict[] {
   });
 }
 
-/** The verdict furthest past, or closest to, its limit, so the scorecard shows the worst trial. */
+/** Picks the verdict furthest past, or closest to, its limit, so the scorecard shows the worst trial. */
 function worstOf(verdicts: Verdict[]): Verdict {
   return verdicts.reduce((worst, verdict) => {
     if (typeof verdict.observed !== 'number' || typeof worst.observed !== 'number') return worst;
@@ -134,13 +134,13 @@ export function buildScorecard(inputs: RunRecordInput[], options: BuildOptions =
   };
 }
 
-/** Whether a status matches the expected outcome. An expected failure must fail, not error. */
+/** Checks whether a status matches the expected outcome. An expected failure must fail, not error. */
 export function isAsExpected(expected: 'pass' | 'fail', status: RunStatus): boolean {
   return expected === 'fail' ? status === 'failed' : status === 'passed';
 }
 
 /**
- * The process exit code for a scorecard or a suite: 0 when it ended as expected, 1 when it failed
+ * Maps a scorecard's or a suite's status to the process exit code: 0 when it ended as expected, 1 when it failed
  * or was inconclusive (missing data is never a pass), 3 when it errored, 130 when interrupted.
  */
 export function exitCodeForStatus(status: RunStatus, asExpected: boolean): number {

@@ -163,7 +163,7 @@ function quality(record: RunRecord, faults: FaultResult[], limit: number): Verdi
   return { name, status: passed ? 'passed' : 'failed', observed, limit, unit: 'ratio', message };
 }
 
-/** One verdict per expectation the experiment sets, in a fixed order. */
+/** Judges each expectation the experiment sets, one verdict each, in a fixed order. */
 export function judgeExpectations(facts: TrialFacts): Verdict[] {
   const expectations: Expectations = facts.record.experiment.expectations;
   const verdicts: Verdict[] = [];

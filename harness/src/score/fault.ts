@@ -41,7 +41,7 @@ function errorRatio(samples: SliSample[]): { errors: number; ratio: number } {
 }
 
 /**
- * Whether failed requests show the fault even though no SLI left its band: some requests failed
+ * Checks whether failed requests show the fault even though no SLI left its band: some requests failed
  * while it was active, at more than twice the baseline's error ratio.
  */
 function errorsMoved(record: RunRecord, injectMs: number, untilMs: number): boolean {

@@ -26,7 +26,7 @@ export const verdictSchema = z.object({
   observed: z.union([z.number(), z.boolean(), z.null()]),
   limit: z.union([z.number(), z.boolean(), z.null()]),
   unit: z.enum(['ms', 'ratio', 'count', 'boolean']),
-  /** Why it failed or had no data, or a short statement of what was checked. */
+  /** The reason for a failure or missing data, or a short statement of what was checked. */
   message: z.string(),
 });
 export type Verdict = z.infer<typeof verdictSchema>;
@@ -46,7 +46,7 @@ export const faultResultSchema = z.object({
   target: faultTargetSchema,
   injected: z.boolean(),
   landed: z.boolean(),
-  /** What showed the impact: an SLI out of its band, the faulted path's counters, or errors. */
+  /** The evidence of impact: an SLI out of its band, the faulted path's counters, or errors. */
   landedBy: z.enum(['sli', 'path', 'errors']).optional(),
   impactSlis: z.array(z.object({ sli: z.enum(sliNames), value: z.number() })),
   tInjectMs: z.number().optional(),
@@ -85,7 +85,7 @@ export const trialResultSchema = z.object({
   seed: z.number().int(),
   startedAtWall: z.string(),
   status: runStatusSchema,
-  /** Why the status is not `passed`, one line each. */
+  /** The reasons the status is not `passed`, one line each. */
   statusReasons: z.array(z.string()),
   phases: phasesSchema,
   sampleCount: z.number().int().nonnegative(),
@@ -187,7 +187,7 @@ export const suiteResultSchema = z.object({
 });
 export type SuiteResult = z.infer<typeof suiteResultSchema>;
 
-/** The scorecard's JSON Schema (draft 2020-12), for consumers that validate it. */
+/** Returns the scorecard's JSON Schema (draft 2020-12), for consumers that validate it. */
 export function scorecardJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(scorecardSchema, { io: 'output', target: 'draft-2020-12' });
   const { $schema, ...rest } = schema as Record<string, unknown>;

@@ -20,7 +20,7 @@ export function findFalseAlarms(record: RunRecord): FalseAlarm[] {
     .map(({ tMs, service, signal, incidentId }) => ({ tMs, service, signal, incidentId }));
 }
 
-/** One line per thing left behind: a toxic, an unhealthy service, a stopped process. */
+/** Describes each thing left behind, one line each: a toxic, an unhealthy service, a stopped process. */
 export function cleanupProblems(cleanup: Cleanup): string[] {
   return [
     ...cleanup.toxicsLeft.map((toxic) => `toxic still installed: ${toxic}`),
@@ -46,7 +46,7 @@ function faultReasons(faults: FaultResult[]): string[] {
 }
 
 /**
- * The trial's status, worst first: interrupted, errored, inconclusive because a fault did not land
+ * Decides the trial's status, checking the worst first: interrupted, errored, inconclusive because a fault did not land
  * (the experiment did not test what it meant to), failed, inconclusive because an expectation had no
  * data, passed.
  */
