@@ -5,7 +5,7 @@
  * connections each send the next request as soon as the previous one returns, so it finds the
  * server's saturation throughput. Our generator is an open model: requests leave at a fixed rate
  * whether or not earlier ones returned. So this bench searches for our maximum sustainable rate
- * (every request answered, no `overload`, achieved throughput within 2 % of the rate and p99
+ * (every request succeeds, no `overload`, achieved throughput within 2 % of the rate and p99
  * latency under 50 ms) and compares that with autocannon's throughput.
  *
  * Usage: node --import tsx bench/load-vs-autocannon.ts [--seconds 3]
@@ -44,7 +44,7 @@ if (process.argv.includes('--server')) {
   await main();
 }
 
-/** The child process: answers every request with a small JSON body and prints its port. */
+/** The child process: responds to every request with a small JSON body and prints its port. */
 function serve(): void {
   const body = JSON.stringify({ label: 'ham', score: 0.97 });
   const server = createServer((_request, response) => {

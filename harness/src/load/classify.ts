@@ -1,4 +1,4 @@
-/** Why a request failed. `overload` means it was never sent because too many were in flight. */
+/** Kinds of request failure. `overload` means it was never sent because too many were in flight. */
 export const errorKinds = [
   'timeout',
   'reset',

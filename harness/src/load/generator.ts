@@ -51,7 +51,7 @@ export interface LoadResult {
 
 /** How often the scheduler yields to the event loop when it is behind, so responses get processed. */
 const YIELD_EVERY_REQUESTS = 64;
-/** Longest sleep between checks, so finished seconds are emitted even at rates below 1 per second. */
+/** Maximum sleep between checks, so finished seconds are emitted even at rates below 1 per second. */
 const MAX_SLEEP_MS = 250;
 
 /**

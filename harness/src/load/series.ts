@@ -1,7 +1,7 @@
 import { type ErrorKind, errorKinds } from './classify.ts';
 import { LatencyHistogram, percentile } from './percentile.ts';
 
-/** How one request ended. Latency is counted from its scheduled time; null if it was never sent. */
+/** Result of one request. Latency counts from its scheduled time and is null if it was never sent. */
 export interface RequestOutcome {
   kind: 'success' | ErrorKind;
   latencyMs: number | null;

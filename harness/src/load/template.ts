@@ -30,8 +30,8 @@ export function templateFields(template: unknown): string[] {
 
 /**
  * Fills the `{{field}}` placeholders of a JSON template with fields of `record`. A string that is
- * one placeholder and nothing else takes the field's value as it is, so numbers stay numbers;
- * placeholders inside longer text are replaced by the field as text. `encode` escapes text values,
+ * one placeholder and nothing else takes the field's value as it is, so numbers stay numbers.
+ * Placeholders inside longer text are replaced by the field as text. `encode` escapes text values,
  * such as `encodeURIComponent` for a URL path.
  */
 export function fillTemplate(

@@ -66,8 +66,8 @@ export function readHealerEventsFile(
 /**
  * Follows a healer's event stream (`GET /v1/events?since=<seq>&follow=true`, newline-delimited
  * JSON) and adds each event to the timeline. When the stream drops it reconnects from the last
- * sequence number it saw, so no event is lost or counted twice. It never throws into the run:
- * failures are logged and retried until `stop`.
+ * sequence number it saw, so no event is lost or counted twice. Only the constructor throws, on
+ * a URL outside loopback. Stream failures are logged and retried until `stop`.
  */
 export class HealerEventReader {
   readonly events: TimedHealerEvent[] = [];

@@ -4,7 +4,7 @@ import { monotonicNowMs } from '../../../common/src/clock.ts';
 import { createLogger, type Logger } from '../../../common/src/log.ts';
 import type { LoadSample } from '../load/series.ts';
 
-/** Where a timeline entry came from. */
+/** Origin of a timeline entry. */
 export type TimelineSource = 'load' | 'probe' | 'metrics' | 'healer' | 'fault' | 'harness';
 
 /** One observation, placed at `tMs` milliseconds since the run's start on the monotonic clock. */
