@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ApprovalDesk } from '../src/engine/approvals.ts';
+import { ApprovalDesk, type PendingApproval } from '../src/engine/approvals.ts';
+
+type Act = { atMs: number; undo: boolean };
+
 import { IncidentBoard } from '../src/engine/incidents.ts';
 import { backoffMs, Playbook } from '../src/engine/playbook.ts';
 import type { PlaybookSpec } from '../src/policy/schema.ts';
@@ -64,8 +67,8 @@ describe('playbook', () => {
     await sleep(60 * 3 + 20 + 40 + 150);
     expect(run.actions).toHaveLength(3);
     const gaps = [
-      run.actions[1]!.atMs - run.actions[0]!.atMs,
-      run.actions[2]!.atMs - run.actions[1]!.atMs,
+      (run.actions[1] as Act).atMs - (run.actions[0] as Act).atMs,
+      (run.actions[2] as Act).atMs - (run.actions[1] as Act).atMs,
     ];
     // verify window 60 ms, then backoff 20 ms and 40 ms.
     expect(gaps[0]).toBeGreaterThanOrEqual(78);
@@ -86,7 +89,7 @@ describe('playbook', () => {
     expect(run.actions).toHaveLength(1);
     await sleep(200);
     expect(run.actions).toHaveLength(2);
-    expect(run.actions[1]!.atMs - run.actions[0]!.atMs).toBeGreaterThanOrEqual(195);
+    expect((run.actions[1] as Act).atMs - (run.actions[0] as Act).atMs).toBeGreaterThanOrEqual(195);
     run.controller.abort();
   });
 
@@ -173,13 +176,13 @@ describe('approvals', () => {
     run.fire(true);
     await sleep(10);
     const [pending] = run.desk.list();
-    expect(run.desk.decide(pending!.id, 'granted', 'cli:ada')).toBe(true);
-    expect(run.desk.decide(pending!.id, 'denied', 'cli:bob')).toBe(false);
+    expect(run.desk.decide((pending as PendingApproval).id, 'granted', 'cli:ada')).toBe(true);
+    expect(run.desk.decide((pending as PendingApproval).id, 'denied', 'cli:bob')).toBe(false);
     await sleep(20);
     expect(run.actions).toHaveLength(1);
     const granted = run.events.since(0).find((event) => event.kind === 'approval.granted');
     expect(granted?.decidedBy).toBe('cli:ada');
-    expect(granted?.approvalId).toBe(pending!.id);
+    expect(granted?.approvalId).toBe((pending as PendingApproval).id);
     run.controller.abort();
   });
 
@@ -187,7 +190,7 @@ describe('approvals', () => {
     const run = setup(rollback, 'manual');
     run.fire(true);
     await sleep(10);
-    run.desk.decide(run.desk.list()[0]!.id, 'denied', 'http:ops');
+    run.desk.decide((run.desk.list()[0] as PendingApproval).id, 'denied', 'http:ops');
     await sleep(30);
     expect(run.actions).toHaveLength(0);
     expect(run.events.since(0).at(-1)?.decidedBy).toBe('http:ops');

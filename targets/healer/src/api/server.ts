@@ -86,9 +86,10 @@ function streamEvents(
 ): void {
   const since = Number(url.searchParams.get('since') ?? '0');
   if (!Number.isInteger(since) || since < 0) {
-    return sendJson(response, 400, {
+    sendJson(response, 400, {
       error: `invalid since "${url.searchParams.get('since')}": expected a sequence number ≥ 0`,
     });
+    return;
   }
   response.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
   const write = (event: HealerEvent) => response.write(`${JSON.stringify(event)}\n`);
