@@ -55,6 +55,13 @@ describe('timeline', () => {
     expect(timeline.entries({ source: 'probe' })).toHaveLength(1);
     expect(timeline.entries({ type: 'sli', fromMs: 3_500 })).toHaveLength(1);
     expect(timeline.size).toBe(5);
+    expect(timeline.entries({ type: 'liveness' })).toHaveLength(1);
+    expect(timeline.entries({ source: 'load', fromMs: 1_500, toMs: 2_500 })).toHaveLength(1);
+    expect(timeline.entries({ fromMs: 2_000, toMs: 2_500 }).map((entry) => entry.tMs)).toEqual([
+      2_000, 2_500,
+    ]);
+    expect(timeline.entries({ source: 'healer' })).toEqual([]);
+    expect(timeline.entries({ fromMs: 5_000 })).toEqual([]);
   });
 
   it('stamps recorded entries with run time', () => {

@@ -34,6 +34,8 @@ export const MAX_TIMELINE_ENTRIES = 2_000_000;
  */
 export class Timeline {
   private readonly store: TimelineEntry[] = [];
+  /** The same entries grouped by `source` and by `source/type`, each group in time order. */
+  private readonly groups = new Map<string, TimelineEntry[]>();
   private readonly logger: Logger;
   private dropped = 0;
 
@@ -57,9 +59,15 @@ export class Timeline {
         this.logger.warn({ max: MAX_TIMELINE_ENTRIES }, 'timeline full, dropping entries');
       return;
     }
-    let index = this.store.length;
-    while (index > 0 && (this.store[index - 1] as TimelineEntry).tMs > entry.tMs) index--;
-    this.store.splice(index, 0, entry);
+    insertSorted(this.store, entry);
+    for (const key of [entry.source, `${entry.source}/${entry.type}`]) {
+      let group = this.groups.get(key);
+      if (!group) {
+        group = [];
+        this.groups.set(key, group);
+      }
+      insertSorted(group, entry);
+    }
   }
 
   /** Adds an entry stamped with the current run time. */
@@ -72,14 +80,22 @@ export class Timeline {
     this.add({ tMs: sample.tMs, source: 'load', type: 'sli', data: sample });
   }
 
+  /** Entries that match every field of `query`, in time order. A window is found by binary search. */
   entries<Data = unknown>(query: TimelineQuery = {}): TimelineEntry<Data>[] {
-    return this.store.filter(
-      (entry) =>
-        (query.source === undefined || entry.source === query.source) &&
-        (query.type === undefined || entry.type === query.type) &&
-        (query.fromMs === undefined || entry.tMs >= query.fromMs) &&
-        (query.toMs === undefined || entry.tMs <= query.toMs),
-    ) as TimelineEntry<Data>[];
+    let candidates = this.store;
+    if (query.source !== undefined) {
+      const key = query.type === undefined ? query.source : `${query.source}/${query.type}`;
+      candidates = this.groups.get(key) ?? [];
+    }
+    const from = query.fromMs === undefined ? 0 : firstIndexAtOrAfter(candidates, query.fromMs);
+    const to =
+      query.toMs === undefined ? candidates.length : firstIndexAfter(candidates, query.toMs);
+    const window = candidates.slice(from, Math.max(from, to));
+    const matching =
+      query.source === undefined && query.type !== undefined
+        ? window.filter((entry) => entry.type === query.type)
+        : window;
+    return matching as TimelineEntry<Data>[];
   }
 
   /** SLI samples whose second ends in `[fromMs, toMs]`. */
@@ -107,4 +123,33 @@ export class Timeline {
     stream.end();
     await once(stream, 'finish');
   }
+}
+
+/** Inserts `entry` after every entry at or before its time; a scan from the end, as most arrive in order. */
+function insertSorted(entries: TimelineEntry[], entry: TimelineEntry): void {
+  let index = entries.length;
+  while (index > 0 && (entries[index - 1] as TimelineEntry).tMs > entry.tMs) index--;
+  entries.splice(index, 0, entry);
+}
+
+function firstIndexAtOrAfter(entries: readonly TimelineEntry[], tMs: number): number {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((entries[middle] as TimelineEntry).tMs < tMs) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function firstIndexAfter(entries: readonly TimelineEntry[], tMs: number): number {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((entries[middle] as TimelineEntry).tMs <= tMs) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
