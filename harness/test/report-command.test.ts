@@ -58,7 +58,12 @@ describe('rebound report', { timeout: 30_000 }, () => {
     const { code, stdout } = rebound(current, '--out', out);
 
     expect(code).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['junit.xml', 'scorecard.json', 'scorecard.md']);
+    expect(readdirSync(out).sort()).toEqual([
+      'junit.xml',
+      'scorecard.html',
+      'scorecard.json',
+      'scorecard.md',
+    ]);
     expect(stdout).toContain(`wrote ${join(out, 'junit.xml')}`);
   });
 
@@ -98,9 +103,9 @@ describe('rebound report', { timeout: 30_000 }, () => {
   });
 
   it('exits 2 on an unknown format', () => {
-    const { code, stderr } = rebound(current, '--format', 'html');
+    const { code, stderr } = rebound(current, '--format', 'pdf');
     expect(code).toBe(2);
-    expect(stderr).toContain('invalid --format "html": use one of json, md, junit');
+    expect(stderr).toContain('invalid --format "pdf": use one of json, md, junit, html');
   });
 
   it('reports regressions against a baseline', () => {

@@ -202,6 +202,7 @@ describe('report files', () => {
 
     expect(readdirSync(join(dir, scorecard.runId)).sort()).toEqual([
       'junit.xml',
+      'scorecard.html',
       'scorecard.json',
       'scorecard.md',
     ]);

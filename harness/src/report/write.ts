@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Scorecard } from '../score/scorecard.ts';
+import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 
@@ -19,13 +20,14 @@ export function writeFileAtomic(file: string, content: string): void {
   }
 }
 
-export const reportFormats = ['json', 'md', 'junit'] as const;
+export const reportFormats = ['json', 'md', 'junit', 'html'] as const;
 export type ReportFormat = (typeof reportFormats)[number];
 
 export const REPORT_FILES: Record<ReportFormat, string> = {
   json: 'scorecard.json',
   md: 'scorecard.md',
   junit: 'junit.xml',
+  html: 'scorecard.html',
 };
 
 export function renderFormat(scorecard: Scorecard, format: ReportFormat): string {
@@ -36,6 +38,8 @@ export function renderFormat(scorecard: Scorecard, format: ReportFormat): string
       return renderMarkdown(scorecard);
     case 'junit':
       return renderJunit([scorecard]);
+    case 'html':
+      return renderHtml(scorecard);
   }
 }
 

@@ -11,7 +11,7 @@ import { type Command, parseOptions } from '../command.ts';
 import { paint, print } from '../output.ts';
 
 const usage =
-  'rebound report <scorecard.json> [--format md|json|junit] [--out dir] [--baseline old/scorecard.json] [--tolerance 0.2] [--tolerance-ms 250] [--fail-on-regression]';
+  'rebound report <scorecard.json> [--format md|json|junit|html] [--out dir] [--baseline old/scorecard.json] [--tolerance 0.2] [--tolerance-ms 250] [--fail-on-regression]';
 
 const options = {
   format: { type: 'string' },
@@ -44,7 +44,7 @@ function parseNumber(flag: string, value: string | undefined): number | undefine
  */
 export const command: Command = {
   summary:
-    'render a scorecard.json again as Markdown, JSON or JUnit, optionally against a baseline',
+    'render a scorecard.json again as Markdown, JSON, JUnit or HTML, optionally against a baseline',
   usage,
   async run(argv) {
     const { values, positionals } = parseOptions(argv, options, usage);
