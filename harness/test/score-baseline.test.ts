@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyBaseline, compareWithBaseline } from '../src/score/baseline.ts';
 import type { Scorecard, Statistic } from '../src/score/scorecard.ts';
 
-/** A scorecard reduced to what the baseline comparison reads: one fault's TTD and TTR. */
+/** Builds a scorecard reduced to what the baseline comparison reads: one fault's TTD and TTR. */
 function scorecard(ttd: [number, number] | null, ttr: [number, number] | null): Scorecard {
   const statistic = (pair: [number, number] | null): Statistic | null =>
     pair === null

@@ -20,7 +20,7 @@ export const healthySample = (tMs: number): SliSample => ({
   probe: 1,
 });
 
-/** A sample whose interval had this ratio of failed requests. */
+/** Builds a sample whose interval had this ratio of failed requests. */
 export const failingSample = (tMs: number, errorRate = 0.5): SliSample => {
   const failures = Math.round(50 * errorRate);
   return {

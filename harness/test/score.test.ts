@@ -307,7 +307,7 @@ describe('trial status', () => {
     };
     const checked = samples((tMs) => {
       if (tMs > 12_000 && tMs <= 16_000) return failingSample(tMs);
-      // Wrong answers before recovery do not count; after it, 1 in 5 is wrong.
+      // Wrong answers before recovery do not count. After it, 1 in 5 is wrong.
       return { ...healthySample(tMs), answersChecked: 5, wrongAnswers: tMs > 16_000 ? 1 : 5 };
     });
     const result = scoreTrial(record({ experiment, samples: checked }));

@@ -43,6 +43,7 @@ function errorRatio(samples: SliSample[]): { errors: number; ratio: number } {
 /**
  * Checks whether failed requests show the fault even though no SLI left its band: some requests failed
  * while it was active, at more than twice the baseline's error ratio.
+ * NOTE: the factor of two is a guess, not calibrated on real runs; a noisy baseline can hide a fault.
  */
 function errorsMoved(record: RunRecord, injectMs: number, untilMs: number): boolean {
   const { baselineStartMs, baselineEndMs } = record.phases;
