@@ -60,7 +60,7 @@ export function makeFixture(): string {
   mkdirSync(join(dir, 'stack'));
   mkdirSync(join(dir, 'data'));
   writeFileSync(join(dir, 'stack', 'topology.yaml'), FIXTURE_TOPOLOGY);
-  writeFileSync(join(dir, 'stack', 'healing-policy.yaml'), 'placeholder: true\n');
+  writeFileSync(join(dir, 'stack', 'healer-policy.yaml'), 'placeholder: true\n');
   writeFileSync(join(dir, 'data', 'queries.jsonl'), '{"text": "hello"}\n');
   return dir;
 }

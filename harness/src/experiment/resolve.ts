@@ -29,7 +29,7 @@ import type { AbortCondition, ResolvedExperiment, ResolveOptions } from './types
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 
 /** File name of a topology's healing policy, beside the topology, used when `healer.policy` is unset. */
-export const DEFAULT_POLICY_FILE = 'healing-policy.yaml';
+export const DEFAULT_POLICY_FILE = 'healer-policy.yaml';
 
 /**
  * Loads, validates and resolves an experiment file. Throws one `ConfigError` with every problem:

@@ -61,13 +61,14 @@ const steadyStateSchema = z.strictObject({
   probe: z.array(z.string().min(1)).optional(),
 });
 
+/** Overrides of the policy's approval settings; a field left out keeps the policy's value. */
 const approvalSchema = z.strictObject({
   /** `auto` grants, `deny` denies, `manual` waits for a person until the timeout. */
-  mode: z.enum(['auto', 'deny', 'manual']).default('auto'),
+  mode: z.enum(['auto', 'deny', 'manual']).optional(),
   /** How long `auto` and `deny` wait before they answer, as a person would. */
-  delay: duration().default(0),
+  delay: duration().optional(),
   /** How long an approval may stay pending before it expires and nothing is done. */
-  timeout: duration().default(30_000),
+  timeout: duration().optional(),
 });
 
 const healerSchema = z.strictObject({

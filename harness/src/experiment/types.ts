@@ -39,7 +39,8 @@ export interface ResolvedExperiment {
     enabled: boolean;
     /** Absolute path of the healing policy. */
     policyFile: string;
-    approval: { mode: 'auto' | 'deny' | 'manual'; delayMs: number; timeoutMs: number };
+    /** Overrides of the policy's approval settings; unset fields keep the policy's values. */
+    approval: { mode?: 'auto' | 'deny' | 'manual'; delayMs?: number; timeoutMs?: number };
   };
   expectations: Expectations;
   expectedOutcome: 'pass' | 'fail';
