@@ -27,6 +27,13 @@ export function loopbackUrl(target: string, baseUrl: string): URL {
   return url;
 }
 
+/**
+ * Connections per target. Requests beyond them wait in undici's queue, still counted as in
+ * flight, and their latency still counts from the scheduled time. Fewer sockets spare the target
+ * the cost of opening one per burst.
+ */
+export const MAX_CONNECTIONS_PER_TARGET = 32;
+
 /** One undici pool per target, checked for loopback before any connection is opened. */
 export class TargetPools {
   private readonly pools = new Map<string, Pool>();
@@ -44,7 +51,13 @@ export class TargetPools {
         throw new UsageError(`load target "${name}" has no URL; known targets: ${known}`);
       }
       const url = loopbackUrl(name, baseUrl);
-      this.pools.set(name, new Pool(url.origin, { connections, pipelining: 1 }));
+      this.pools.set(
+        name,
+        new Pool(url.origin, {
+          connections: Math.min(connections, MAX_CONNECTIONS_PER_TARGET),
+          pipelining: 1,
+        }),
+      );
       this.basePaths.set(name, url.pathname.replace(/\/$/, ''));
     }
   }
