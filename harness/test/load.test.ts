@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { classifyError, classifyStatus } from '../src/load/classify.ts';
+import { loadDataset } from '../src/load/dataset.ts';
 import { scheduledAtMs } from '../src/load/generator.ts';
 import { LatencyHistogram, percentile } from '../src/load/percentile.ts';
 import { RequestPlanner } from '../src/load/plan.ts';
@@ -232,5 +236,34 @@ describe('SLI series', () => {
     expect(series.samples[2]?.wrongAnswers).toBe(1);
     expect(series.samples[2]?.answersChecked).toBe(1);
     expect(series.totalsSnapshot().errorsByKind.wrong_answer).toBe(1);
+  });
+});
+
+describe('dataset', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'rebound-dataset-'));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('reads records relative to the experiment folder', () => {
+    writeFileSync(join(folder, 'stream.jsonl'), '{"id":"a","text":"x"}\n\n{"id":"b","text":"y"}\n');
+    expect(loadDataset('stream.jsonl', folder)).toEqual([
+      { id: 'a', text: 'x' },
+      { id: 'b', text: 'y' },
+    ]);
+    const spec = loadSpecSchema.parse({
+      rate: 1,
+      duration: '1s',
+      mix: [{ name: 'a', weight: 1, target: 'g', path: '/{{id}}', dataset: 'stream.jsonl' }],
+    });
+    expect(RequestPlanner.fromFiles(spec, folder, 1).next().path).toMatch(/^\/(a|b)$/);
+  });
+
+  it('names the file and line of a bad record', () => {
+    writeFileSync(join(folder, 'bad.jsonl'), '{"id":"a"}\n[1, 2]\n');
+    expect(() => loadDataset('bad.jsonl', folder)).toThrow(
+      `${join(folder, 'bad.jsonl')}:2: expected a JSON object per line`,
+    );
+    expect(() => loadDataset('missing.jsonl', folder)).toThrow('missing.jsonl: file not found');
+    writeFileSync(join(folder, 'empty.jsonl'), '\n');
+    expect(() => loadDataset('empty.jsonl', folder)).toThrow('has no records');
   });
 });
