@@ -60,6 +60,7 @@ playbooks:
     maxAttempts: 1
     verify: { within: 3s, detector: classify-latency }
     revert: true
+    revertHold: 1s
   - { name: rollback, on: [canary-accuracy], action: model.rollback, target: gateway, maxAttempts: 1, verify: { within: 10s } }
 approvals: { mode: manual, timeout: 20s }
 `;

@@ -18,6 +18,7 @@ function spec(overrides: Partial<PlaybookSpec> = {}): PlaybookSpec {
     backoff: { initial: 20, factor: 2, max: 1_000 },
     verify: { within: 60 },
     revert: false,
+    revertHold: 10,
     ...overrides,
   };
 }
@@ -120,6 +121,31 @@ describe('playbook', () => {
     run.fire(true);
     await sleep(100);
     expect(run.actions.map((action) => action.undo)).toEqual([false, true]);
+  });
+
+  it('holds the degraded mode longer after a relapse', async () => {
+    const run = setup(
+      spec({
+        action: 'degrade',
+        mode: 'no-neighbours',
+        revert: true,
+        revertHold: 30,
+        maxAttempts: 1,
+        verify: { within: 500 },
+      }),
+    );
+    run.setOnAct(() => {
+      if (run.actions.length % 2 === 1) setTimeout(() => run.fire(false), 5);
+    });
+    run.fire(true);
+    await sleep(80);
+    run.fire(true);
+    await sleep(150);
+    const undos = run.events
+      .since(0)
+      .filter((event) => event.kind === 'action.finished' && event.evidence.undo === true);
+    expect(undos.map((event) => event.evidence.revertHoldMs)).toEqual([30, 60]);
+    run.controller.abort();
   });
 
   it('computes capped exponential backoff', () => {

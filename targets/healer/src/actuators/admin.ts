@@ -10,8 +10,13 @@ export class AdminClient {
     private readonly timeoutMs = 5_000,
   ) {}
 
-  async setDegraded(service: string, mode: DegradedMode, enabled: boolean): Promise<void> {
-    await this.post(service, '/admin/degraded', { mode, enabled });
+  async setDegraded(
+    service: string,
+    mode: DegradedMode,
+    enabled: boolean,
+    ratio?: number,
+  ): Promise<void> {
+    await this.post(service, '/admin/degraded', { mode, enabled, ratio });
   }
 
   async clearCache(service: string): Promise<void> {

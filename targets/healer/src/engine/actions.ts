@@ -31,8 +31,8 @@ export function actionFor(
     case 'shed-load': {
       const mode = spec.action === 'shed-load' ? 'shed-load' : (spec.mode ?? 'no-neighbours');
       return async (target, undo) => {
-        await admin.setDegraded(target, mode, !undo);
-        return { mode, enabled: !undo };
+        await admin.setDegraded(target, mode, !undo, spec.ratio);
+        return { mode, enabled: !undo, ratio: spec.ratio };
       };
     }
     case 'cache.clear':

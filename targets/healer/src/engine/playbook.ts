@@ -48,6 +48,8 @@ export function backoffMs(backoff: PlaybookSpec['backoff'], attempt: number): nu
 export class Playbook {
   private readonly lastActionAtMs = new Map<string, number>();
   private readonly running = new Set<string>();
+  private readonly revertedAtMs = new Map<string, number>();
+  private readonly revertHoldMs = new Map<string, number>();
 
   constructor(
     readonly spec: PlaybookSpec,
@@ -132,7 +134,14 @@ export class Playbook {
   ): Promise<void> {
     const { events } = this.deps;
     const base = this.eventBase(trigger, target);
-    const evidence = { playbook: this.spec.name, attempt, undo, mode: this.spec.mode };
+    const revertHoldMs = undo ? this.revertHoldMs.get(target) : undefined;
+    const evidence = {
+      playbook: this.spec.name,
+      attempt,
+      undo,
+      mode: this.spec.mode,
+      revertHoldMs,
+    };
     events.emit({ ...base, kind: 'action.started', evidence });
     const startedAtMs = this.deps.nowMs();
     try {
@@ -157,19 +166,33 @@ export class Playbook {
     }
   }
 
-  /** Leaves the degraded mode once the triggering detector clears; waits as long as it takes. */
+  /**
+   * Leaves the degraded mode once the triggering detector has stayed clear for the hold time;
+   * waits as long as that takes. A relapse shortly after the previous revert lengthens the hold.
+   */
   private async revertWhenClear(
     trigger: Trigger,
     target: string,
     signal: AbortSignal,
   ): Promise<void> {
-    await this.deps.signals.waitClear(
-      trigger.detector,
-      trigger.service,
-      Number.POSITIVE_INFINITY,
-      signal,
-    );
+    const { signals, nowMs } = this.deps;
+    const holdMs = this.nextHoldMs(target);
+    this.revertHoldMs.set(target, holdMs);
+    do {
+      await signals.waitClear(trigger.detector, trigger.service, Number.POSITIVE_INFINITY, signal);
+      await delay(holdMs, undefined, { signal });
+    } while (signals.isFiring(trigger.detector, trigger.service));
     await this.runAction(trigger, target, 1, true);
+    this.revertedAtMs.set(target, nowMs());
+  }
+
+  private nextHoldMs(target: string): number {
+    const { revertHold, backoff, verify } = this.spec;
+    const revertedAt = this.revertedAtMs.get(target);
+    const relapsed = revertedAt !== undefined && this.deps.nowMs() - revertedAt <= verify.within;
+    if (!relapsed) return revertHold;
+    const previous = this.revertHoldMs.get(target) ?? revertHold;
+    return Math.min(backoff.max, Math.max(previous, backoff.initial) * backoff.factor);
   }
 
   private eventBase(trigger: Trigger, target: string) {

@@ -213,6 +213,14 @@ const playbookSchema = z.strictObject({
     .prefault({}),
   /** Undo the action (leave the degraded mode) once the triggering signal clears. */
   revert: boolean().default(false),
+  /**
+   * How long the triggering signal must stay clear before the revert. A degraded mode can hide
+   * the fault it works around, so a relapse soon after a revert multiplies this hold by
+   * `backoff.factor`, up to `backoff.max`.
+   */
+  revertHold: duration().default(5_000),
+  /** Share of classify requests that `shed-load` rejects. */
+  ratio: ratio().optional(),
 });
 
 const approvalsSchema = z.strictObject({
