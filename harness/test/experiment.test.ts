@@ -64,7 +64,7 @@ describe('experiment validation', () => {
       'experiment.yaml:27:11 faults[0].kind: unknown kind "lag"; allowed: latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data, proxy_down, kill, pause, stop, restart, model_deploy',
       'experiment.yaml:33:13 faults[1].target: unknown component "vector-db" for a kill fault; components: postgres, embedder, gateway',
       'experiment.yaml:37:12 healer.enabled: "no" is a string in YAML 1.2: write true or false',
-      'experiment.yaml:38:1 faults2: unknown key "faults2"; allowed keys: apiVersion, kind, metadata, target, load, steadyState, faults, healer, expectations, abort, trials, seed, drainTimeout',
+      'experiment.yaml:38:1 faults2: unknown key "faults2"; allowed keys: apiVersion, kind, metadata, target, load, steadyState, faults, healer, expectations, abort, trials, seed, dataLoss',
     ]);
   });
 

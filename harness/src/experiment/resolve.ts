@@ -178,7 +178,11 @@ function build(
     abort: written.abort.map(abortOf),
     trials: overrides.trials ?? written.trials,
     seed: overrides.seed ?? written.seed,
-    drainTimeoutMs: written.drainTimeout,
+    dataLoss: {
+      target: written.dataLoss.target,
+      path: written.dataLoss.path,
+      drainTimeoutMs: written.dataLoss.drainTimeout,
+    },
   };
 }
 

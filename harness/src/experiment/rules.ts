@@ -92,6 +92,16 @@ export function checkLoadTargets(
   if (!load) return [];
   const problems: ConfigProblem[] = [];
   const components = topology ? Object.keys(topology.components) : undefined;
+  const dataLoss = section(source.raw, 'dataLoss', shape.dataLoss);
+  const writes = load.mix.some((request) => request.acknowledges !== undefined);
+  if (writes && dataLoss && components && !components.includes(dataLoss.target)) {
+    problems.push(
+      source.problemAt(
+        ['dataLoss', 'target'],
+        `unknown component "${dataLoss.target}" for the data-loss lookup; components: ${components.join(', ')}`,
+      ),
+    );
+  }
   load.mix.forEach((request, index) => {
     if (components && !components.includes(request.target)) {
       problems.push(

@@ -116,6 +116,20 @@ const abortConditionSchema = z.strictObject({
   for: duration(),
 });
 
+/**
+ * The data-loss check: after the load stops and `drainTimeout` passes, the harness posts the ids
+ * of every acknowledged write (`{ids: [...]}`) to `target`'s `path`, which answers
+ * `{found: [...], missing: [...]}`. It runs only when a request of the load mix sets `acknowledges`.
+ */
+const dataLossSchema = z.strictObject({
+  target: z.string().min(1).default('gateway'),
+  path: z
+    .string()
+    .startsWith('/', { error: 'a path starts with /' })
+    .default('/v1/documents/lookup'),
+  drainTimeout: duration().default(10_000),
+});
+
 export const experimentSchema = z.strictObject({
   apiVersion: z.literal(EXPERIMENT_API_VERSION, {
     error: `expected apiVersion: ${EXPERIMENT_API_VERSION}`,
@@ -146,8 +160,9 @@ export const experimentSchema = z.strictObject({
   trials: z.number().int().min(1).max(100).default(1).describe('How often the method runs'),
   /** Seed of every random choice, so a run can be repeated. */
   seed: z.number().int().nonnegative().default(1),
-  /** How long to wait after the load stops before checking acknowledged writes in the store. */
-  drainTimeout: duration().default(10_000),
+  dataLoss: dataLossSchema
+    .prefault({})
+    .describe('Where acknowledged writes are looked up after the load, and how long to wait first'),
 });
 
 /** An experiment as written, after schema validation: defaults filled, durations in milliseconds. */

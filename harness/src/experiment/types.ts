@@ -47,7 +47,8 @@ export interface ResolvedExperiment {
   abort: AbortCondition[];
   trials: number;
   seed: number;
-  drainTimeoutMs: number;
+  /** Where acknowledged writes are looked up, after `drainTimeoutMs`. */
+  dataLoss: { target: string; path: string; drainTimeoutMs: number };
 }
 
 /** Overrides from the command line and the environment; the command line wins. */

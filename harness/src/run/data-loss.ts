@@ -3,14 +3,13 @@ import type { DataLoss } from '../score/record.ts';
 
 /** Ids per lookup request, so a long run does not send one huge body. */
 const LOOKUP_BATCH = 500;
-const LOOKUP_PATH = '/v1/documents/lookup';
 
 /**
- * Asks the service that acknowledged the writes which of them its store holds:
- * `POST /v1/documents/lookup {ids}` answers `{found: [...], missing: [...]}`.
+ * Asks the stack which acknowledged writes its store holds: `POST <lookup> {ids}` answers
+ * `{found: [...], missing: [...]}`.
  */
 export async function checkDataLoss(
-  baseUrl: string,
+  lookupUrl: URL,
   acknowledgedIds: Iterable<string>,
   adminToken: string,
   logger: Logger,
@@ -20,14 +19,14 @@ export async function checkDataLoss(
   let found = 0;
   for (let start = 0; start < ids.length; start += LOOKUP_BATCH) {
     const batch = ids.slice(start, start + LOOKUP_BATCH);
-    const response = await fetch(new URL(LOOKUP_PATH, baseUrl), {
+    const response = await fetch(lookupUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
       body: JSON.stringify({ ids: batch }),
       signal: AbortSignal.timeout(10_000),
     });
     if (!response.ok) {
-      throw new Error(`data-loss lookup ${LOOKUP_PATH} answered HTTP ${response.status}`);
+      throw new Error(`data-loss lookup ${lookupUrl.pathname} answered HTTP ${response.status}`);
     }
     const body = (await response.json()) as { found?: string[] };
     const present = new Set(body.found ?? []);

@@ -287,10 +287,11 @@ class Trial {
     const writer = experiment.load.mix.find((entry) => entry.acknowledges !== undefined);
     if (!writer || !result || interrupt.aborted) return undefined;
     this.phase('data-loss check');
-    await sleep(experiment.drainTimeoutMs, undefined, { signal: interrupt }).catch(() => {});
+    const { target, path, drainTimeoutMs } = experiment.dataLoss;
+    await sleep(drainTimeoutMs, undefined, { signal: interrupt }).catch(() => {});
     if (interrupt.aborted) return undefined;
     const endpoints = stack.required();
-    const url = endpoints.components[writer.target]?.url as string;
+    const url = new URL(path, endpoints.components[target]?.url);
     try {
       return await checkDataLoss(url, result.acknowledgedIds, endpoints.adminToken, logger);
     } catch (error) {

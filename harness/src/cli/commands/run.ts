@@ -52,13 +52,13 @@ function loadAll(files: string[], overrides: ResolveOptions): ResolvedExperiment
 }
 
 /**
- * Imports the runner with the stderr loggers of library modules (runtime, supervisor) at `warn`
+ * Imports the runner with the stderr loggers of library modules (runtime, supervisor) at `error`
  * unless `LOG_LEVEL` says otherwise, so the terminal shows progress rather than JSON lines. The
  * variable is restored afterwards, because the stack's services inherit the environment.
  */
 async function importRunner() {
   const userLevel = process.env.LOG_LEVEL;
-  process.env.LOG_LEVEL = userLevel ?? 'warn';
+  process.env.LOG_LEVEL = userLevel ?? 'error';
   try {
     const [experimentRun, suite, interrupt, runtime] = await Promise.all([
       import('../../run/experiment-run.ts'),
