@@ -1,4 +1,4 @@
-// Measures how long the process runtime takes to start the AI stack until every service answers
+// Measures how long the process runtime takes to start the AI stack until every service passes
 // its readiness probe, over a few runs, and prints each run and the median. Usage:
 //   node --import tsx bench/stack-up.ts [--runs N]
 // Everything binds to 127.0.0.1 and is stopped after each run.

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 
 /**
- * Whether an `Authorization` header carries `Bearer <token>` for the expected admin token. The
+ * Checks whether an `Authorization` header carries `Bearer <token>` for the expected admin token. The
  * comparison takes the same time for every wrong token of the same length.
  */
 export function isAuthorised(header: string | undefined, expectedToken: string): boolean {

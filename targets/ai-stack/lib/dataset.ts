@@ -62,7 +62,13 @@ export function readMessages(file: string): Message[] {
   const messages: Message[] = [];
   lines.forEach((line, index) => {
     if (line.trim() === '') return;
-    const parsed = messageSchema.safeParse(JSON.parse(line));
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch (error) {
+      throw new Error(`${file}:${index + 1}: invalid JSON: ${(error as Error).message}`);
+    }
+    const parsed = messageSchema.safeParse(json);
     if (!parsed.success)
       throw new Error(`${file}:${index + 1}: ${parsed.error.issues[0]?.message}`);
     messages.push(parsed.data);

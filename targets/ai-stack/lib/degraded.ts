@@ -39,7 +39,7 @@ export class DegradedModes {
   }
 
   /**
-   * Whether to reject this request. Rejections are spread evenly, not drawn at random: every
+   * Decides whether to reject this request. Rejections are spread evenly, not drawn at random: every
    * request adds `ratio` to a credit, and a request is rejected whenever the credit reaches 1.
    */
   shouldShed(): boolean {

@@ -10,7 +10,7 @@ export function requireEnv(name: string): string {
   return value;
 }
 
-/** A positive integer from the environment, or the fallback when the variable is unset. */
+/** Reads a non-negative integer from the environment, or returns the fallback when it is unset. */
 export function intEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -21,7 +21,7 @@ export function intEnv(name: string, fallback: number): number {
   return value;
 }
 
-/** The address a service listens on: HOST (default 127.0.0.1) and PORT (required). */
+/** Returns the address a service listens on: HOST (default 127.0.0.1) and PORT (required). */
 export function listenAddress(): { host: string; port: number } {
   const host = process.env.HOST || '127.0.0.1';
   const port = Number(requireEnv('PORT'));

@@ -2,8 +2,8 @@ import { request } from 'undici';
 import { PermanentError } from './resilience/dependency.ts';
 
 /**
- * Sends JSON to another stack service and returns the parsed answer. A 4xx answer throws
- * `PermanentError` (retrying the same request cannot help); a 5xx answer or a network error throws
+ * Sends JSON to another stack service and returns the parsed response. A 4xx response throws
+ * `PermanentError` (retrying the same request cannot help); a 5xx response or a network error throws
  * a plain error that the dependency guard may retry.
  */
 export async function postJson<T>(
@@ -38,6 +38,6 @@ async function readAnswer<T>(
     );
   }
   if (response.statusCode >= 500)
-    throw new Error(`${what} answered ${response.statusCode}: ${text.slice(0, 300)}`);
+    throw new Error(`${what} failed with ${response.statusCode}: ${text.slice(0, 300)}`);
   return JSON.parse(text) as T;
 }

@@ -43,7 +43,7 @@ export function createMetrics(service: string): ServiceMetrics {
     }),
     httpErrors: new Counter({
       name: 'http_errors_total',
-      help: 'HTTP requests answered with a 5xx status, by route.',
+      help: 'HTTP responses with a 5xx status, by route.',
       labelNames: ['route', 'status'],
       registers,
     }),

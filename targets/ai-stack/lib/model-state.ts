@@ -2,7 +2,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /**
- * Which model version serves and which one a rollback returns to. Saved to a file when one is
+ * The active model version and the version a rollback returns to, saved to a file when one is
  * configured, so a restarted model service keeps a deploy, as a real deployment would.
  */
 const stateSchema = z.object({ active: z.string(), previous: z.string().nullable() });

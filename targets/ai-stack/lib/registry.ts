@@ -69,7 +69,7 @@ function readJson(file: string): unknown {
   }
 }
 
-/** Loads and validates one version; the error names the file and the first invalid field. */
+/** Loads and validates one version; the error names the file and every invalid field. */
 export function loadVersion(modelDir: string, version: string): ModelVersion {
   const folder = join(modelDir, version);
   const metadata = metadataSchema.safeParse(readJson(join(folder, 'metadata.json')));

@@ -8,7 +8,7 @@ import { DependencyError, PermanentError } from './resilience/dependency.ts';
 
 /**
  * The HTTP side of every stack service: JSON routes, admin authentication, `/healthz`, `/readyz`
- * and `/metrics`, request metrics, and errors turned into JSON answers.
+ * and `/metrics`, request metrics, and errors turned into JSON responses.
  */
 export interface Reply {
   status: number;
@@ -39,7 +39,7 @@ export interface ServiceOptions {
   maxBodyBytes?: number;
 }
 
-/** An error with the HTTP status and JSON fields to answer with. */
+/** An error with the HTTP status and JSON fields of its response. */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -50,7 +50,7 @@ export class HttpError extends Error {
   }
 }
 
-/** Validates a request body; the 400 answer lists every invalid field as `path: message`. */
+/** Validates a request body; the 400 response lists every invalid field as `path: message`. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
@@ -219,7 +219,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   const server = createServer((request, response) => {
     handle(options, routes, request, response).catch((error: unknown) => {
-      options.logger.error({ err: error }, 'could not answer a request');
+      options.logger.error({ err: error }, 'failed to send a response');
       if (!response.headersSent) send(response, 500, { error: 'internal error' });
     });
   });

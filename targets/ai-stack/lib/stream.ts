@@ -1,6 +1,6 @@
 import { CONSUMER_GROUP, type Redis, STREAM_KEY } from './redis.ts';
 
-/** One entry of the ingestion stream as the indexer sees it. */
+/** One entry of the ingestion stream as the indexer reads it. */
 export interface StreamEntry {
   /** Stream entry id, used for XACK. */
   entryId: string;

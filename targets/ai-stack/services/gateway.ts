@@ -1,5 +1,5 @@
 // The inference gateway: POST /v1/classify embeds the text, looks up its nearest labelled
-// neighbours in PostgreSQL and asks the model service for the label. The label and confidence come
+// neighbours in PostgreSQL and requests the label from the model service. The label and confidence come
 // from the model alone; the neighbours are returned as evidence (the most similar labelled
 // messages), so `no-neighbours` mode loses the evidence but not the accuracy.
 import type pg from 'pg';

@@ -1,6 +1,6 @@
 // The ingest service: accepts messages over HTTP and acknowledges each one only after it is in the
 // Redis stream that the indexer consumes. Posting the same id again is safe: the message is queued
-// once and the answer says it was a duplicate.
+// once and the response marks it as a duplicate.
 import { Counter } from 'prom-client';
 import { z } from 'zod';
 import { createLogger } from '../../../common/src/log.ts';
@@ -21,7 +21,8 @@ const messageRequest = z.strictObject({
 });
 
 // Marks the id as seen and appends the message in one atomic step, so a message is either queued
-// with its marker or not at all. The marker holds the stream entry id; a repeat returns false.
+// with its marker or not at all. The marker contains the stream entry id, and a repeated id
+// makes the script return 0.
 const ENQUEUE_ONCE = `
 if redis.call('SET', KEYS[1], '', 'NX') then
   local entry = redis.call('XADD', KEYS[2], '*', 'id', ARGV[1], 'text', ARGV[2], 'label', ARGV[3])

@@ -79,7 +79,7 @@ runService(logger, async () => {
 
   const resolveVersion = (hint: string | undefined): string => {
     if (hint === undefined || hint === 'active') return state.active;
-    // With nothing to fall back to, the active version answers; the reply names the version used.
+    // With no previous version, the active version serves the request, and the response names it.
     if (hint === 'previous') return state.previous ?? state.active;
     return hint;
   };

@@ -141,7 +141,7 @@ function readMessages(file: string, count: number): SeedMessage[] {
   });
 }
 
-/** Posts with a few requests in flight; a 503 is retried, as ingest asks with `retryable`. */
+/** Posts with a few requests in flight; a 503 is retried because ingest marks it `retryable`. */
 async function postAll(ingestUrl: string, messages: SeedMessage[]): Promise<string[]> {
   const acknowledged: string[] = [];
   const queue = [...messages];

@@ -22,7 +22,7 @@ export class CircuitBreaker {
     private readonly onChange: (state: BreakerState) => void = () => {},
   ) {}
 
-  /** The current state; an open breaker whose wait is over reports half-open. */
+  /** Returns the current state; an open breaker whose wait is over becomes half-open. */
   current(): BreakerState {
     if (this.state === 'open' && this.nowMs() - this.openedAtMs >= this.options.openMs) {
       this.transition('half-open');
@@ -30,7 +30,7 @@ export class CircuitBreaker {
     return this.state;
   }
 
-  /** Whether a call may go ahead now. In half-open state only one trial call is allowed at a time. */
+  /** Checks whether a call may go ahead now. In half-open state only one trial call is allowed at a time. */
   tryAcquire(): boolean {
     const state = this.current();
     if (state === 'closed') return true;

@@ -27,7 +27,7 @@ export const defaultDependencyOptions: DependencyOptions = {
 
 export type FailureReason = 'timeout' | 'failed' | 'circuit-open';
 
-/** A call to a dependency failed; `retryable` tells the client whether trying later can help. */
+/** A call to a dependency failed; `retryable` states whether a later retry can succeed. */
 export class DependencyError extends Error {
   override name = 'DependencyError';
   constructor(
@@ -42,7 +42,7 @@ export class DependencyError extends Error {
 }
 
 /**
- * An error that retrying cannot fix, such as a 4xx answer. It is passed through unchanged and does
+ * An error that retrying cannot fix, such as a 4xx response. It is passed through unchanged and does
  * not count against the breaker, because the dependency itself is working.
  */
 export class PermanentError extends Error {
@@ -170,7 +170,7 @@ function controllerTimeout(error: unknown): boolean {
   return error instanceof Error && error.cause instanceof AttemptTimeout;
 }
 
-/** A short, bounded label for the error: its code (`ECONNREFUSED`) or its class name. */
+/** Returns a short, bounded label for the error: its code (`ECONNREFUSED`) or its class name. */
 function errorCode(error: unknown): string {
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string' && /^[A-Z0-9_]{2,40}$/.test(code)) return code;

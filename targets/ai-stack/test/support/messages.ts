@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type Message, readMessages } from '../../lib/dataset.ts';
 import { stackDir } from './stack.ts';
 
-/** The first `count` messages of a generated split; throws with the fix when prepare has not run. */
+/** Reads the first `count` messages of a generated split; throws with the fix when prepare has not run. */
 export function splitMessages(split: 'stream' | 'golden', count: number): Message[] {
   const file = join(stackDir, 'data', 'generated', `${split}.jsonl`);
   if (!existsSync(file)) {
