@@ -46,6 +46,8 @@ runService(logger, async () => {
   const counters = indexerMetrics(metrics.registry);
   let schemaReady = false;
 
+  // TODO: move entries that keep failing to a dead-letter stream. Until then, a text the embedder
+  // rejects with a 4xx is retried forever and holds up the rest of its batch.
   const indexBatch = async (entries: StreamEntry[]) => {
     const valid = entries.filter((entry) => entry.fields?.id && entry.fields.text !== undefined);
     if (valid.length < entries.length)

@@ -23,6 +23,8 @@ const messageRequest = z.strictObject({
 // Marks the id as seen and appends the message in one atomic step, so a message is either queued
 // with its marker or not at all. The marker contains the stream entry id, and a repeated id
 // makes the script return 0.
+// TODO: trim acknowledged entries (XTRIM MINID) once runs last long enough for the stream's
+// memory to matter; nothing removes entries or markers today.
 const ENQUEUE_ONCE = `
 if redis.call('SET', KEYS[1], '', 'NX') then
   local entry = redis.call('XADD', KEYS[2], '*', 'id', ARGV[1], 'text', ARGV[2], 'label', ARGV[3])

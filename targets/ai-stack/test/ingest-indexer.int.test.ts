@@ -1,6 +1,8 @@
 import pg from 'pg';
+import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '../lib/dataset.ts';
+import { CONSUMER_GROUP, STREAM_KEY } from '../lib/redis.ts';
 import { splitMessages } from './support/messages.ts';
 import { eventually, postJson, type RunningStack, startStack } from './support/stack.ts';
 
@@ -71,6 +73,35 @@ describe('indexer', () => {
       return result.missing.length === 0 ? countRows() : undefined;
     });
     expect(rows).toBe(acknowledged.length);
+  });
+
+  it('claims entries a dead consumer left pending', async () => {
+    const messages = splitMessages('stream', 420).slice(400);
+    await stack.supervise('indexer', 'stop');
+    const acknowledged = await postAll(messages);
+    expect(acknowledged).toHaveLength(20);
+
+    // A consumer of another name reads the entries and dies before acknowledging them.
+    const ghost = createClient({ url: stack.url('redis') });
+    await ghost.connect();
+    try {
+      const read = await ghost.xReadGroup(
+        CONSUMER_GROUP,
+        'ghost',
+        { key: STREAM_KEY, id: '>' },
+        { COUNT: 100 },
+      );
+      expect((read as { messages: unknown[] }[] | null)?.[0]?.messages).toHaveLength(20);
+    } finally {
+      await ghost.close();
+    }
+
+    await stack.supervise('indexer', 'start');
+    const result = await eventually('the claimed entries in PostgreSQL', 40_000, async () => {
+      const found = await lookup(acknowledged);
+      return found.missing.length === 0 ? found : undefined;
+    });
+    expect(result.found).toHaveLength(20);
   });
 
   it('answers a repeated id as a duplicate', async () => {
