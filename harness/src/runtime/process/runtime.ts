@@ -38,6 +38,8 @@ export interface ProcessRuntimeOptions {
   stopGraceMs?: number;
   /** Tear down on SIGINT, SIGTERM and process exit; on by default. */
   handleSignals?: boolean;
+  /** Recorded in the state file to tell who started the run, such as `stack up`. */
+  label?: string;
 }
 
 /** Raised for a component name that is not in the topology; lists the names that are. */
@@ -164,6 +166,7 @@ export class ProcessRuntime implements Runtime {
       ownerStartTime: readProcStat(process.pid)?.startTime ?? 0,
       topology: topology.file,
       runDir: this.runDir,
+      label: this.options.label,
       startedAt: new Date().toISOString(),
       endpointsFile: join(this.runDir, 'endpoints.json'),
       dataDirs,

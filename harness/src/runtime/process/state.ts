@@ -35,6 +35,8 @@ export interface RunState {
   ownerStartTime: number;
   topology: string;
   runDir: string;
+  /** Who started the run, such as `stack up`; `rebound stack down` stops only its own by default. */
+  label?: string;
   startedAt: string;
   endpointsFile: string;
   supervisor?: { url: string; token: string };
