@@ -11,7 +11,11 @@ export class Interrupts {
   private readonly listener = (signal: NodeJS.Signals) => this.onSignal(signal);
   private readonly onSecond: Array<() => void> = [];
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    /** Tells the person at the terminal what happens now. */
+    private readonly announce: (message: string) => void = () => {},
+  ) {}
 
   get signal(): AbortSignal {
     return this.controller.signal;
@@ -39,6 +43,9 @@ export class Interrupts {
       process.exit(ExitCode.interrupted);
     }
     this.logger.warn({ signal }, 'interrupted, reverting faults and tearing down');
+    this.announce(
+      `${signal}: reverting faults and tearing down; send it again to exit at once without cleanup`,
+    );
     this.controller.abort(new InterruptedError(`interrupted by ${signal}`));
   }
 }

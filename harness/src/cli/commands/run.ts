@@ -66,7 +66,8 @@ async function importRunner() {
       import('../../run/interrupt.ts'),
       import('../../runtime/index.ts'),
     ]);
-    return { ...experimentRun, ...suite, ...interrupt, ...runtime };
+    const { createLogger } = await import('../../../../common/src/log.ts');
+    return { ...experimentRun, ...suite, ...interrupt, ...runtime, logger: createLogger('run') };
   } finally {
     if (userLevel === undefined) delete process.env.LOG_LEVEL;
     else process.env.LOG_LEVEL = userLevel;
@@ -102,8 +103,7 @@ export const command: Command = {
     const runner = await importRunner();
     // Fails here, before anything starts, for a runtime that does not exist yet.
     for (const experiment of experiments) runner.createRuntime(experiment.runtime);
-    const { createLogger } = await import('../../../../common/src/log.ts');
-    const interrupts = new runner.Interrupts(createLogger('run'));
+    const interrupts = new runner.Interrupts(runner.logger, (message) => print(message));
     interrupts.install();
     const runOptions = { reportRoot: values['report-dir'], interrupts, baseline };
     const isSuite = files.length > 1 || positionals.some((path) => statSync(path).isDirectory());
