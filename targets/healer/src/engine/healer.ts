@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from '../../../../common/src/log.ts';
 import type { Actuator } from '../actuators/actuator.ts';
 import type { AdminClient } from '../actuators/admin.ts';
@@ -53,6 +54,8 @@ export class Healer {
 
   start(): void {
     const { policy, serviceUrls, log, nowMs } = this.options;
+    // Every loop, playbook and approval listens on this one signal.
+    setMaxListeners(0, this.controller.signal);
     const telemetry = policy.telemetry;
     const signal = this.controller.signal;
     for (const [service, url] of serviceUrls) {

@@ -11,7 +11,8 @@ const classifyAnswerSchema = z.object({
   label: z.string(),
   confidence: z.number(),
   modelVersion: z.string(),
-  degraded: z.union([z.boolean(), z.string()]).optional(),
+  /** The gateway lists its active degraded modes; a boolean or a single mode name is read too. */
+  degraded: z.union([z.boolean(), z.string(), z.array(z.string())]).optional(),
 });
 
 /** Reads the golden set: one `{"id","text","label"}` per line; names the line of a bad entry. */
@@ -76,6 +77,11 @@ export function runCanary(options: CanaryOptions, signal: AbortSignal): Promise<
   });
 }
 
+function isDegraded(degraded: boolean | string | string[] | undefined): boolean {
+  if (Array.isArray(degraded)) return degraded.length > 0;
+  return degraded !== undefined && degraded !== false && degraded !== '';
+}
+
 /** Sends one classification; returns the failure message, or undefined on success. */
 async function classifyOne(
   options: CanaryOptions,
@@ -97,11 +103,11 @@ async function classifyOne(
       correct: answer.label === example.label,
       confidence: answer.confidence,
       latencyMs: options.nowMs() - startedAtMs,
-      degraded: answer.degraded !== undefined && answer.degraded !== false,
+      degraded: isDegraded(answer.degraded),
     });
     return undefined;
   } catch (error) {
     options.stats.recordOutcome(options.nowMs(), false, options.nowMs() - startedAtMs);
-    return (error as Error).message;
+    return (error as Error).message.slice(0, 300);
   }
 }
