@@ -51,7 +51,7 @@ export function resolveHealer(values: {
   return { url: url.replace(/\/$/, ''), token };
 }
 
-/** Calls the healer's API and returns the JSON answer; HTTP and connection failures become errors. */
+/** Calls the healer's API and returns the parsed JSON response. HTTP and connection failures become errors. */
 export async function callHealer(
   address: HealerAddress,
   method: 'GET' | 'POST',
@@ -78,7 +78,7 @@ export async function callHealer(
     throw new UsageError(answer.error ?? `not found: ${path}`);
   if (!response.ok) {
     throw new RuntimeFailure(
-      `healer answered ${response.status} to ${method} ${path}: ${answer.error ?? 'no message'}`,
+      `healer returned ${response.status} to ${method} ${path}: ${answer.error ?? 'no message'}`,
     );
   }
   return answer;

@@ -26,7 +26,7 @@ type Handler = (
 const DECISION_PATH = /^\/v1\/approvals\/([^/]+)\/(grant|deny)$/;
 
 /**
- * The healer's HTTP API on 127.0.0.1: `/healthz` (open), and with a bearer token the event stream
+ * Starts the healer's HTTP API on 127.0.0.1: `/healthz` (open), and with a bearer token the event stream
  * (`GET /v1/events?since=<seq>&follow=true`, NDJSON) and the approvals (`GET /v1/approvals`,
  * `POST /v1/approvals/:id/grant|deny {by}`).
  */
@@ -68,9 +68,9 @@ export async function startApi(options: ApiOptions): Promise<{ server: Server; u
 
 function authorized(request: IncomingMessage, token: string): boolean {
   const header = request.headers.authorization ?? '';
-  const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
+  const presented = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
   const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return presented.length === expected.length && timingSafeEqual(presented, expected);
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
@@ -93,20 +93,13 @@ function streamEvents(
   }
   response.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
   const write = (event: HealerEvent) => response.write(`${JSON.stringify(event)}\n`);
-  // Subscribe before replaying so that no event emitted in between is lost; replay covers up to
-  // `lastReplayed`, and the listener skips anything at or below it.
-  let lastReplayed = since;
-  const unsubscribe =
-    url.searchParams.get('follow') === 'true'
-      ? options.events.subscribe((event) => {
-          if (event.seq > lastReplayed) write(event);
-        })
-      : undefined;
-  for (const event of options.events.since(since)) {
-    write(event);
-    lastReplayed = event.seq;
+  // Replay and subscription run in one synchronous step, so no event can fall between them.
+  for (const event of options.events.since(since)) write(event);
+  if (url.searchParams.get('follow') !== 'true') {
+    response.end();
+    return;
   }
-  if (unsubscribe === undefined) return void response.end();
+  const unsubscribe = options.events.subscribe(write);
 
   const heartbeat = setInterval(() => response.write('\n'), options.heartbeatMs ?? 5_000);
   request.on('close', () => {

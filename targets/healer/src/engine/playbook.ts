@@ -13,7 +13,7 @@ export interface Trigger {
   evidence: Record<string, unknown>;
 }
 
-/** What a playbook reads about detector state. */
+/** Detector state as a playbook reads it. */
 export interface SignalBoard {
   isFiring(detector: string, service: string): boolean;
   /** Resolves true once the detector is clear for the service, or false after `withinMs`. */

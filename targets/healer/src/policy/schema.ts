@@ -41,7 +41,7 @@ const telemetrySchema = z.strictObject({
   canary: canarySchema.optional(),
 });
 
-/** Where a numeric signal comes from. */
+/** The origin of a numeric signal: a metric, probe latency or the canary. */
 const metricSourceSchema = z.strictObject({
   metric: z
     .string()
