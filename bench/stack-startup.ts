@@ -1,6 +1,6 @@
-// Measures how long the process runtime takes to bring up PostgreSQL (with cube), Redis, Toxiproxy
-// with two proxies and one small HTTP service until all are healthy, as the median over several
-// runs, and checks after each run that teardown left no process alive and no port open.
+// Measures how long the process runtime takes until PostgreSQL (with cube), Redis, Toxiproxy with
+// two proxies and one small HTTP service are all healthy, and prints the median over several runs.
+// After each run it checks that teardown left no process alive and no port open.
 // Usage: node --import tsx bench/stack-startup.ts [--runs N]
 // Everything binds to 127.0.0.1; each run stops its stack before the next one starts.
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -10,6 +10,7 @@ import {
   fixtureTopology,
   livePids,
   openPorts,
+  removeScratchDirs,
   scratchDir,
   stackPorts,
 } from './fixtures/runtime-stack/support.ts';
@@ -21,6 +22,7 @@ let survivor: ProcessRuntime | undefined;
 
 afterAll(async () => {
   await survivor?.stop();
+  removeScratchDirs();
 });
 
 /** Starts the stack in a child process and returns what it printed once healthy. */

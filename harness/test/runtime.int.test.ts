@@ -12,6 +12,7 @@ import {
   fixtureTopology,
   livePids,
   openPorts,
+  removeScratchDirs,
   scratchDir,
   stackPorts,
 } from './fixtures/runtime-stack/support.ts';
@@ -54,6 +55,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await runtime?.stop();
+  removeScratchDirs();
 });
 
 describe('process runtime', () => {

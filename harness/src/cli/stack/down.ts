@@ -32,7 +32,7 @@ export const subcommand: Command = {
   },
 };
 
-/** The named run, or else every `stack up` run and every run whose owner is gone. */
+/** Selects the named run, or else every `stack up` run and every run whose owner is gone. */
 function selectRuns(states: RunState[], runId: string | undefined): RunState[] {
   if (runId === undefined) {
     return states.filter((state) => state.label === stackUpLabel || !ownerIsAlive(state));

@@ -11,7 +11,7 @@ import {
 } from './tools.ts';
 
 /**
- * What the `process` runtime needs on the machine, checked the same way by `rebound doctor` and
+ * Requirements of the `process` runtime on this machine, checked the same way by `rebound doctor` and
  * `npm run setup`. Each check reports the version found or the one command that fixes it.
  */
 export interface Requirement {

@@ -55,7 +55,7 @@ export class UnknownComponentError extends UsageError {
 interface Managed {
   driver: ComponentDriver;
   child?: ManagedChild;
-  /** What the runtime wants; an exit while this is 'running' is reported as 'exited'. */
+  /** Target state of the component; an exit while it is 'running' is reported as 'exited'. */
   intent: 'running' | 'stopped';
   starts: number;
   initialised: boolean;
@@ -290,7 +290,7 @@ export class ProcessRuntime implements Runtime {
     return [...this.components.keys()];
   }
 
-  /** The component's live process, or an error saying what state it is in instead. */
+  /** Returns the component's live process, or raises an error that names its current state. */
   private liveChild(component: string): ManagedChild {
     const managed = this.managed(component);
     const child = managed.child;
@@ -390,7 +390,7 @@ export class ProcessRuntime implements Runtime {
     return child !== undefined && !child.hasExited ? child.pid : undefined;
   }
 
-  /** Resolves when every component answers its probe (readiness for node services). */
+  /** Resolves when every component passes its probe (readiness for node services). */
   async waitHealthy(timeoutMs: number): Promise<void> {
     const failing = new Map<string, string>();
     const healthy = await waitUntil(

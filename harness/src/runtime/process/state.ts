@@ -13,7 +13,7 @@ import { projectRoot } from './tools.ts';
 
 const log = createLogger('runtime');
 
-/** Where running stacks record themselves: one JSON file per run. */
+/** Folder of the state files of running stacks, one JSON file per run. */
 export const defaultStateDir = join(projectRoot, '.rebound', 'state');
 
 export interface ProcessRecord {
@@ -35,7 +35,7 @@ export interface RunState {
   ownerStartTime: number;
   topology: string;
   runDir: string;
-  /** Who started the run, such as `stack up`; `rebound stack down` stops only its own by default. */
+  /** Name of the program that started the run, such as `stack up`; `stack down` stops only those. */
   label?: string;
   startedAt: string;
   endpointsFile: string;
@@ -88,7 +88,7 @@ export function ownerIsAlive(state: RunState): boolean {
 }
 
 /**
- * Whether a recorded group still holds processes of that run. The kernel does not hand out a pid
+ * Whether a recorded group still contains processes of that run. The kernel does not hand out a pid
  * that is still in use as a group id, so a live group whose leader is gone is that run's orphans.
  */
 function groupIsOurs(record: ProcessRecord): boolean {
