@@ -33,7 +33,9 @@ describe('rebound stack', () => {
   it('lists subcommands for an unknown one', () => {
     const { code, stderr } = rebound('stack', 'bogus');
     expect(code).toBe(2);
-    expect(stderr).toMatch(/unknown stack subcommand "bogus"; subcommands: down, (.+, )?status, up/);
+    expect(stderr).toMatch(
+      /unknown stack subcommand "bogus"; subcommands: down, (.+, )?status, up/,
+    );
   });
 
   it('rejects a missing topology file', () => {
