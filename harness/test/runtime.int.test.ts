@@ -10,6 +10,7 @@ import { isStopped, readProcStat } from '../src/runtime/process/proc.ts';
 import type { StackEndpoints } from '../src/runtime/types.ts';
 import {
   fixtureTopology,
+  listenAddresses,
   livePids,
   openPorts,
   removeScratchDirs,
@@ -95,6 +96,13 @@ describe('process runtime', () => {
     expect(await getJson('/redis')).toEqual({ reply: '+PONG' });
     const proxies = await new Toxiproxy(endpoints.toxiproxy.url).getAll();
     expect(Object.keys(proxies).sort()).toEqual(['echo-to-queue', 'echo-to-store']);
+  });
+
+  it('listens only on 127.0.0.1', () => {
+    for (const port of stackPorts(endpoints)) {
+      // /proc/net/tcp stores 127.0.0.1 as the little-endian hex 0100007F.
+      expect({ port, addresses: listenAddresses(port) }).toEqual({ port, addresses: ['0100007F'] });
+    }
   });
 
   it('writes each process log', () => {
