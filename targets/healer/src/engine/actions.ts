@@ -42,8 +42,9 @@ export function actionFor(
       };
     case 'model.rollback':
       return async (target) => {
-        const answer = await admin.rollbackModel(target);
-        return typeof answer === 'object' && answer !== null ? { response: answer } : undefined;
+        const before = await admin.currentModel(target).catch(() => undefined);
+        const after = await admin.rollbackModel(target);
+        return { before, after };
       };
     case 'reindex':
     case 'schema.change':

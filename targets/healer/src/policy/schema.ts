@@ -36,8 +36,6 @@ const telemetrySchema = z.strictObject({
   readiness: probeSettingsSchema.default({ path: '/readyz', timeout: 1_500 }),
   scrapeInterval: duration().default(1_000),
   scrapeTimeout: duration().default(800),
-  /** How often the metric and quality detectors are evaluated. */
-  evaluateInterval: duration().default(500),
   canary: canarySchema.optional(),
 });
 
