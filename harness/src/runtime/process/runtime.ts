@@ -75,6 +75,7 @@ const logTailLines = 20;
 export class ProcessRuntime implements Runtime {
   readonly name = 'process';
   private readonly components = new Map<string, Managed>();
+  // TODO: supervise Toxiproxy too; if it exits, every proxy is gone until the stack restarts.
   private toxiproxy?: Managed;
   private supervisor?: Supervisor;
   private state?: RunState;
