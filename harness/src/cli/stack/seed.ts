@@ -75,8 +75,8 @@ export async function seed(argv: string[]): Promise<number> {
   return acknowledged.length === messages.length ? 0 : 1;
 }
 
-export const command: Command = {
-  summary: 'post stream messages to the running AI stack (same as `rebound stack seed`)',
+export const subcommand: Command = {
+  summary: 'post N stream messages to the running AI stack and wait until they are indexed',
   usage: help,
   run: seed,
 };
