@@ -68,7 +68,7 @@ export function topologyOf(source: YamlSource, file: string, rootDir: string): T
   }
 }
 
-/** Every fault's target exists in the topology and can carry that kind of fault. */
+/** Checks that every fault's target exists in the topology and can carry that kind of fault. */
 export function checkFaultTargets(source: YamlSource, topology: LoadedTopology): ConfigProblem[] {
   const raw = (source.raw as { faults?: unknown } | undefined)?.faults;
   if (!Array.isArray(raw)) return [];
@@ -82,7 +82,7 @@ export function checkFaultTargets(source: YamlSource, topology: LoadedTopology):
   return problems;
 }
 
-/** Every load request targets a component of the topology, and every dataset file exists. */
+/** Checks that every load request targets a component and that every dataset file exists. */
 export function checkLoadTargets(
   source: YamlSource,
   file: string,
@@ -220,7 +220,7 @@ export function checkFaultNames(source: YamlSource): ConfigProblem[] {
   return problems;
 }
 
-/** An abort limit is a duration for latencies and a number for the other SLIs. */
+/** Checks that an abort limit is a duration for latencies and a number for the other SLIs. */
 export function checkAbortConditions(source: YamlSource): ConfigProblem[] {
   const abort = section(source.raw, 'abort', shape.abort);
   if (!abort) return [];

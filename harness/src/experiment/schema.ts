@@ -65,7 +65,7 @@ const steadyStateSchema = z.strictObject({
 const approvalSchema = z.strictObject({
   /** `auto` grants, `deny` denies, `manual` waits for a person until the timeout. */
   mode: z.enum(['auto', 'deny', 'manual']).optional(),
-  /** How long `auto` and `deny` wait before they answer, as a person would. */
+  /** How long `auto` and `deny` wait before they decide, as a person would. */
   delay: duration().optional(),
   /** How long an approval may stay pending before it expires and nothing is done. */
   timeout: duration().optional(),
@@ -118,7 +118,7 @@ const abortConditionSchema = z.strictObject({
 
 /**
  * The data-loss check: after the load stops and `drainTimeout` passes, the harness posts the ids
- * of every acknowledged write (`{ids: [...]}`) to `target`'s `path`, which answers
+ * of every acknowledged write (`{ids: [...]}`) to `target`'s `path`, which responds with
  * `{found: [...], missing: [...]}`. It runs only when a request of the load mix sets `acknowledges`.
  */
 const dataLossSchema = z.strictObject({

@@ -47,7 +47,7 @@ export interface ResolvedExperiment {
   abort: AbortCondition[];
   trials: number;
   seed: number;
-  /** Where acknowledged writes are looked up, after `drainTimeoutMs`. */
+  /** Lookup of acknowledged writes: component, path, and the wait before it. */
   dataLoss: { target: string; path: string; drainTimeoutMs: number };
 }
 

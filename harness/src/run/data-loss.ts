@@ -5,7 +5,7 @@ import type { DataLoss } from '../score/record.ts';
 const LOOKUP_BATCH = 500;
 
 /**
- * Asks the stack which acknowledged writes its store holds: `POST <lookup> {ids}` answers
+ * Asks the stack which acknowledged writes its store holds: `POST <lookup> {ids}` responds with
  * `{found: [...], missing: [...]}`.
  */
 export async function checkDataLoss(
@@ -26,7 +26,7 @@ export async function checkDataLoss(
       signal: AbortSignal.timeout(10_000),
     });
     if (!response.ok) {
-      throw new Error(`data-loss lookup ${lookupUrl.pathname} answered HTTP ${response.status}`);
+      throw new Error(`data-loss lookup ${lookupUrl.pathname} failed with HTTP ${response.status}`);
     }
     const body = (await response.json()) as { found?: string[] };
     const present = new Set(body.found ?? []);

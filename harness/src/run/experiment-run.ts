@@ -150,7 +150,7 @@ function appendTimeline(file: string, timeline: Timeline, trial: number): void {
   appendFileSync(file, lines.length > 0 ? `${lines.join('\n')}\n` : '');
 }
 
-/** The record of a trial that never ran because the stack could not start or stopped working. */
+/** Builds the record of a trial that never ran because the stack could not start or failed. */
 function stackFailureRecord(
   experiment: ResolvedExperiment,
   runId: string,

@@ -18,11 +18,11 @@ const STOP_GRACE_MS = 5_000;
 
 export interface HealerFiles {
   endpointsFile: string;
-  /** Where the healer appends its events as JSON Lines. */
+  /** File the healer appends its events to, as JSON Lines. */
   eventsFile: string;
-  /** Where its standard output and error go. */
+  /** File that receives its standard output and error. */
   logFile: string;
-  /** Where it writes its URL and token for `rebound approve`. */
+  /** File it writes its URL and token to, for `rebound approve`. */
   infoFile: string;
 }
 
@@ -62,6 +62,7 @@ export class HealerProcess {
         ? ['--approval-timeout', formatDurationMs(approval.timeoutMs)]
         : []),
     ];
+
     this.log = createWriteStream(this.files.logFile, { flags: 'a' });
     const child = spawn(process.execPath, args, {
       cwd: REPO_ROOT,
@@ -71,6 +72,7 @@ export class HealerProcess {
     child.stdout?.pipe(this.log, { end: false });
     child.stderr?.pipe(this.log, { end: false });
     this.exited = once(child, 'exit');
+
     this.logger.info({ pid: child.pid, url: this.url, policy: policyFile }, 'healer starting');
     await this.waitHealthy(signal);
     this.logger.info({ pid: child.pid }, 'healer healthy');
@@ -94,7 +96,7 @@ export class HealerProcess {
       await sleep(200, undefined, { signal });
     }
     throw new RuntimeFailure(
-      `the healer did not answer ${this.url}/healthz within ${HEALTH_TIMEOUT_MS / 1_000}s; see ${this.files.logFile}`,
+      `the healer's ${this.url}/healthz did not return 2xx within ${HEALTH_TIMEOUT_MS / 1_000}s; see ${this.files.logFile}`,
     );
   }
 

@@ -2,9 +2,9 @@ import type { Logger } from '../../../common/src/log.ts';
 import { ExitCode, InterruptedError } from '../errors.ts';
 
 /**
- * The run's interrupt handling: the first SIGINT or SIGTERM aborts `signal`, so the runner jumps to
- * its reverts and still writes a report; a second one runs `onSecond` (kill what cannot wait) and
- * exits at once with 130. The runtime's own exit hook then kills the stack's processes.
+ * Interrupt handling of a run. The first SIGINT or SIGTERM aborts `signal`, so the runner jumps to
+ * its reverts and still writes a report. A second one runs the `atSecondInterrupt` actions and
+ * exits at once with 130, and the runtime's own exit hook then kills the stack's processes.
  */
 export class Interrupts {
   private readonly controller = new AbortController();

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';
 
 /**
- * The harness's structured log of one run, `reports/<run-id>/harness.log`: JSON lines with the
+ * Creates the harness's structured log of one run, `reports/<run-id>/harness.log`: JSON lines with the
  * experiment and run id on every line. `LOG_LEVEL` sets the level (default `info`).
  */
 export function createRunLogger(file: string, fields: Record<string, unknown>): Logger {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-/** A sortable, unique run id such as `20261204-201530-vector-store-latency-3f9a`. */
+/** Makes a sortable, unique run id such as `20261204-201530-vector-store-latency-3f9a`. */
 export function makeRunId(name: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `${stamp}-${name}-${randomBytes(2).toString('hex')}`;

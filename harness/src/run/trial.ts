@@ -50,10 +50,11 @@ export interface PhaseTimes {
 }
 
 /**
- * One trial of the method on a stack at a clean slate: healer, load and probes start; the baseline
- * window checks the steady state; the fault timeline runs; every fault is reverted (ledger, newest
- * first) and the cleanup checked; the load runs out the recovery hold window; acknowledged writes
- * are looked up. An interrupt or an abort condition skips ahead to the reverts.
+ * Runs one trial of the method on a stack at a clean slate. The healer, load and probes start, and
+ * the baseline window checks the steady state. Then the fault timeline runs, every fault is
+ * reverted (ledger, newest first) and the cleanup is checked. The load runs out the recovery hold
+ * window, and acknowledged writes are looked up. An interrupt or an abort condition skips ahead to
+ * the reverts.
  */
 export async function runTrial(options: TrialOptions): Promise<TrialOutcome> {
   return await new Trial(options).run();

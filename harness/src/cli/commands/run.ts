@@ -53,7 +53,7 @@ function loadAll(files: string[], overrides: ResolveOptions): ResolvedExperiment
 
 /**
  * Imports the runner with the stderr loggers of library modules (runtime, supervisor) at `error`
- * unless `LOG_LEVEL` says otherwise, so the terminal shows progress rather than JSON lines. The
+ * unless `LOG_LEVEL` sets another level, so the terminal shows progress rather than JSON lines. The
  * variable is restored afterwards, because the stack's services inherit the environment.
  */
 async function importRunner() {
