@@ -163,3 +163,14 @@ export function missingPackages(requirements: Requirement[]): string[] {
   }
   return [...packages];
 }
+
+/** Debian packages that only the tests need, such as Chromium for the HTML report test. */
+export function missingTestPackages(requirements: Requirement[]): string[] {
+  const packages = new Set<string>();
+  for (const requirement of requirements) {
+    if (requirement.found === undefined && requirement.name.startsWith('chromium')) {
+      packages.add('chromium');
+    }
+  }
+  return [...packages];
+}
