@@ -23,8 +23,11 @@ export interface Route {
   handler: (body: unknown, request: IncomingMessage) => Promise<Reply> | Reply;
 }
 
-/** A readiness check resolves when its dependency is usable and throws with the reason otherwise. */
-export type ReadinessCheck = () => Promise<void>;
+/**
+ * A readiness check resolves when its dependency is usable and throws with the reason otherwise.
+ * It may resolve with details (a measured latency, say), which `/readyz` lists beside `ok`.
+ */
+export type ReadinessCheck = () => Promise<void | Record<string, unknown>>;
 
 export interface ServiceOptions {
   name: string;
@@ -58,6 +61,16 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
     (issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'body'}: ${issue.message}`,
   );
   throw new HttpError(400, `invalid request body: ${problems.join('; ')}`, { problems });
+}
+
+/** A failed readiness check that carries details for `/readyz`. */
+export class ReadinessError extends Error {
+  constructor(
+    message: string,
+    readonly details: Record<string, unknown>,
+  ) {
+    super(message);
+  }
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1_048_576;
@@ -118,10 +131,11 @@ async function readiness(checks: Record<string, ReadinessCheck>): Promise<Reply>
   const entries = await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {
       try {
-        await check();
-        return [name, { ok: true }] as const;
+        const details = await check();
+        return [name, { ...details, ok: true }] as const;
       } catch (error) {
-        return [name, { ok: false, error: (error as Error).message }] as const;
+        const details = error instanceof ReadinessError ? error.details : {};
+        return [name, { ...details, ok: false, error: (error as Error).message }] as const;
       }
     }),
   );

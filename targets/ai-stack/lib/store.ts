@@ -11,12 +11,16 @@ export const DOCUMENTS_TABLE = 'documents';
 // CREATE ... IF NOT EXISTS alone does not prevent.
 const SCHEMA_LOCK_KEY = 4_240_001;
 
-export function createPool(connectionString: string, logger: Logger): pg.Pool {
+export function createPool(
+  connectionString: string,
+  logger: Logger,
+  options: { max?: number; queryTimeoutMs?: number } = {},
+): pg.Pool {
   const pool = new pg.Pool({
     connectionString,
-    max: 5,
+    max: options.max ?? 5,
     connectionTimeoutMillis: 2_000,
-    query_timeout: 5_000,
+    query_timeout: options.queryTimeoutMs ?? 5_000,
     idleTimeoutMillis: 10_000,
   });
   pool.on('error', (error) =>
@@ -76,6 +80,21 @@ export async function insertDocuments(pool: pg.Pool, rows: DocumentRow[]): Promi
     throw error;
   } finally {
     client.release();
+  }
+}
+
+/**
+ * Runs `SELECT 1` on one pooled connection. A failed or timed-out check (the pool's query timeout)
+ * discards the connection, so the next check opens a fresh one instead of reading a late answer.
+ */
+export async function pingStore(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT 1');
+    client.release();
+  } catch (error) {
+    client.release(error as Error);
+    throw error;
   }
 }
 

@@ -7,12 +7,19 @@ import { Counter, Gauge } from 'prom-client';
 import { z } from 'zod';
 import { createLogger } from '../../../common/src/log.ts';
 import { DEGRADED_MODES, DegradedModes } from '../lib/degraded.ts';
+import { DependencyProbe } from '../lib/dependency-probe.ts';
 import { intEnv, listenAddress, requireEnv } from '../lib/env.ts';
 import { getJson, postJson } from '../lib/http-client.ts';
 import { createMetrics } from '../lib/metrics.ts';
 import { Dependency, defaultDependencyOptions } from '../lib/resilience/dependency.ts';
-import { HttpError, parseBody, runService, startService } from '../lib/service.ts';
-import { createPool, ensureSchema, lookupDocuments, nearestNeighbours } from '../lib/store.ts';
+import { HttpError, parseBody, ReadinessError, runService, startService } from '../lib/service.ts';
+import {
+  createPool,
+  ensureSchema,
+  lookupDocuments,
+  nearestNeighbours,
+  pingStore,
+} from '../lib/store.ts';
 
 const classifyRequest = z.strictObject({ text: z.string().max(200_000) });
 const lookupRequest = z.strictObject({ ids: z.array(z.string()).min(1).max(10_000) });
@@ -45,7 +52,8 @@ runService(logger, async () => {
   const model = new Dependency('model', options, metrics, logger);
   const store = new Dependency('postgres', options, metrics, logger);
   const modes = new DegradedModes();
-  const gauges = gatewayMetrics(metrics.registry, modes);
+  const storeProbe = startStoreProbe(requireEnv('DATABASE_URL'));
+  const gauges = gatewayMetrics(metrics.registry, modes, [storeProbe]);
   const schema = lazySchema(pool);
 
   const classify = async (body: unknown) => {
@@ -115,9 +123,14 @@ runService(logger, async () => {
       model: async () => {
         await getJson(modelUrl, '/healthz', AbortSignal.timeout(1_000));
       },
-      // With no-neighbours on, the gateway serves without PostgreSQL, so it does not gate readiness.
+      // Reports the background probe instead of querying, so readiness stays cheap and shows the
+      // store's latency in every mode. With no-neighbours on, the gateway serves without
+      // PostgreSQL, so the store does not gate readiness then.
       postgres: async () => {
-        if (!modes.isOn('no-neighbours')) await pool.query('SELECT 1');
+        const status = await storeProbe.settled();
+        if (!status.ok && !modes.isOn('no-neighbours'))
+          throw new ReadinessError(`PostgreSQL probe failed: ${status.error}`, { ...status });
+        return { ...status };
       },
     },
     routes: [
@@ -134,9 +147,28 @@ runService(logger, async () => {
   });
   return async () => {
     await service.close();
-    await pool.end().catch(() => {});
+    await storeProbe.stop();
+    await Promise.all([pool.end().catch(() => {}), storeProbe.pool.end().catch(() => {})]);
   };
 });
+
+/**
+ * Probes PostgreSQL every `GATEWAY_STORE_PROBE_INTERVAL_MS` (500 ms by default) on a connection
+ * of its own through the same proxy as the queries, so its latency is the store's, not the wait
+ * for a busy pool, and it keeps being measured while no-neighbours mode sends no queries.
+ */
+function startStoreProbe(databaseUrl: string): DependencyProbe & { pool: pg.Pool } {
+  const timeoutMs = intEnv('GATEWAY_STORE_PROBE_TIMEOUT_MS', 2_000);
+  const probePool = createPool(databaseUrl, logger, { max: 1, queryTimeoutMs: timeoutMs });
+  const probe = new DependencyProbe(
+    'postgres',
+    () => pingStore(probePool),
+    { intervalMs: intEnv('GATEWAY_STORE_PROBE_INTERVAL_MS', 500), timeoutMs },
+    logger,
+  );
+  probe.start();
+  return Object.assign(probe, { pool: probePool });
+}
 
 /** Creates the schema on first use; a failure is retried on the next call. */
 function lazySchema(pool: pg.Pool): () => Promise<void> {
@@ -153,8 +185,29 @@ function lazySchema(pool: pg.Pool): () => Promise<void> {
 function gatewayMetrics(
   registry: ReturnType<typeof createMetrics>['registry'],
   modes: DegradedModes,
+  probes: DependencyProbe[],
 ) {
   const registers = [registry];
+  new Gauge({
+    name: 'gateway_dependency_probe_latency_seconds',
+    help: 'Latency of the background probe of a dependency: the last finished check, or the one in flight when it takes longer.',
+    labelNames: ['dependency'],
+    registers,
+    collect() {
+      for (const probe of probes)
+        this.set({ dependency: probe.dependency }, probe.latencyMs() / 1_000);
+    },
+  });
+  new Gauge({
+    name: 'gateway_dependency_probe_up',
+    help: 'Whether the last background probe of a dependency succeeded: 1 yes, 0 no.',
+    labelNames: ['dependency'],
+    registers,
+    collect() {
+      for (const probe of probes)
+        this.set({ dependency: probe.dependency }, probe.status().ok ? 1 : 0);
+    },
+  });
   new Gauge({
     name: 'gateway_degraded_mode',
     help: 'Degraded mode switches: 1 on, 0 off.',
