@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { PlaybookActivity } from '../src/engine/activity.ts';
 import { ApprovalDesk, type PendingApproval } from '../src/engine/approvals.ts';
-
-type Act = { atMs: number; undo: boolean };
-
 import { IncidentBoard } from '../src/engine/incidents.ts';
 import { backoffMs, Playbook } from '../src/engine/playbook.ts';
 import type { PlaybookSpec } from '../src/policy/schema.ts';
 import { memoryEvents, quietLog, sleep } from './helpers.ts';
+
+type Act = { atMs: number; undo: boolean };
 
 function spec(overrides: Partial<PlaybookSpec> = {}): PlaybookSpec {
   return {
@@ -19,11 +19,17 @@ function spec(overrides: Partial<PlaybookSpec> = {}): PlaybookSpec {
     verify: { within: 60 },
     revert: false,
     revertHold: 10,
+    deferTo: [],
+    deferFor: 0,
     ...overrides,
   };
 }
 
-function setup(playbookSpec: PlaybookSpec, approvalMode: 'auto' | 'deny' | 'manual' = 'auto') {
+function setup(
+  playbookSpec: PlaybookSpec,
+  approvalMode: 'auto' | 'deny' | 'manual' = 'auto',
+  activity = new PlaybookActivity(Date.now),
+) {
   const { events, kinds } = memoryEvents();
   const board = new IncidentBoard(events, Date.now);
   const desk = new ApprovalDesk({ mode: approvalMode, timeout: 100, delay: 10 }, events);
@@ -32,6 +38,7 @@ function setup(playbookSpec: PlaybookSpec, approvalMode: 'auto' | 'deny' | 'manu
   const playbook = new Playbook(playbookSpec, {
     events,
     signals: board,
+    activity,
     requestApproval: (request, signal) => desk.request(request, signal),
     needsApproval: approvalMode !== 'auto' || playbookSpec.action === 'model.rollback',
     act: async (_target, undo) => {
@@ -50,6 +57,17 @@ function setup(playbookSpec: PlaybookSpec, approvalMode: 'auto' | 'deny' | 'manu
     onAct = callback;
   };
   return { events, kinds, board, desk, actions, fire, setOnAct, controller, playbook };
+}
+
+function degrade(overrides: Partial<PlaybookSpec> = {}): PlaybookSpec {
+  return spec({
+    name: 'degrade',
+    action: 'degrade',
+    mode: 'no-neighbours',
+    revert: true,
+    maxAttempts: 1,
+    ...overrides,
+  });
 }
 
 describe('playbook', () => {
@@ -123,29 +141,87 @@ describe('playbook', () => {
     expect(run.actions.map((action) => action.undo)).toEqual([false, true]);
   });
 
-  it('holds the degraded mode longer after a relapse', async () => {
-    const run = setup(
-      spec({
-        action: 'degrade',
-        mode: 'no-neighbours',
-        revert: true,
-        revertHold: 30,
-        maxAttempts: 1,
-        verify: { within: 500 },
-      }),
-    );
-    run.setOnAct(() => {
-      if (run.actions.length % 2 === 1) setTimeout(() => run.fire(false), 5);
-    });
+  it('restarts the revert hold after a relapse', async () => {
+    const run = setup(degrade({ revertHold: 60, cooldown: 1_000 }));
+    run.fire(true);
+    await sleep(20);
+    run.fire(false);
+    await sleep(30);
+    run.fire(true);
+    await sleep(10);
+    run.fire(false);
+    await sleep(40);
+    expect(run.actions.map((action) => action.undo)).toEqual([false]);
+    await sleep(60);
+    expect(run.actions.map((action) => action.undo)).toEqual([false, true]);
+    run.controller.abort();
+  });
+
+  it('reverts after escalation once the signal clears', async () => {
+    const run = setup(degrade({ revertHold: 20, verify: { within: 30 } }));
     run.fire(true);
     await sleep(80);
+    expect(run.kinds()).toContain('escalated');
+    expect(run.actions.map((action) => action.undo)).toEqual([false]);
+    run.fire(false);
+    await sleep(60);
+    expect(run.actions.map((action) => action.undo)).toEqual([false, true]);
+    const undo = run.events.since(0).at(-1);
+    expect(undo?.evidence).toMatchObject({ undo: true, reason: 'cleared' });
+  });
+
+  it('switches the mode off after revertAfter and escalates', async () => {
+    const run = setup(degrade({ revertAfter: 50, verify: { within: 500 } }));
     run.fire(true);
-    await sleep(150);
-    const undos = run.events
-      .since(0)
-      .filter((event) => event.kind === 'action.finished' && event.evidence.undo === true);
-    expect(undos.map((event) => event.evidence.revertHoldMs)).toEqual([30, 60]);
+    await sleep(100);
+    expect(run.actions.map((action) => action.undo)).toEqual([false, true]);
+    const escalated = run.events.since(0).find((event) => event.kind === 'escalated');
+    expect(escalated?.evidence).toMatchObject({ revertAfterMs: 50 });
+    const undo = run.events.since(0).at(-1);
+    expect(undo?.evidence).toMatchObject({ undo: true, reason: 'revertAfter' });
     run.controller.abort();
+  });
+
+  it('switches a held mode off on shutdown', async () => {
+    const run = setup(degrade({ verify: { within: 20 } }));
+    run.fire(true);
+    await sleep(40);
+    run.controller.abort();
+    await run.playbook.revertAll();
+    expect(run.actions.map((action) => action.undo)).toEqual([false, true]);
+    expect(run.events.since(0).at(-1)?.evidence).toMatchObject({ reason: 'shutdown' });
+  });
+
+  it('defers to another playbook acting on the target', async () => {
+    const activity = new PlaybookActivity(Date.now);
+    const run = setup(
+      spec({ action: 'shed-load', deferTo: ['degrade'], deferFor: 80 }),
+      'auto',
+      activity,
+    );
+    activity.recordAction('degrade', 'embedder');
+    run.fire(true);
+    await sleep(40);
+    expect(run.actions).toHaveLength(0);
+    await sleep(80);
+    expect(run.actions).toHaveLength(1);
+    run.controller.abort();
+  });
+
+  it('drops a deferred action when the signal cleared meanwhile', async () => {
+    const activity = new PlaybookActivity(Date.now);
+    const run = setup(
+      spec({ action: 'shed-load', deferTo: ['degrade'], deferFor: 60 }),
+      'auto',
+      activity,
+    );
+    activity.setBusy('degrade', 'embedder', true);
+    run.fire(true);
+    await sleep(30);
+    run.fire(false);
+    activity.setBusy('degrade', 'embedder', false);
+    await sleep(400);
+    expect(run.actions).toHaveLength(0);
   });
 
   it('computes capped exponential backoff', () => {

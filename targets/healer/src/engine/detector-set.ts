@@ -97,7 +97,12 @@ function instantiate(spec: DetectorSpec, service: string): DetectorInstance {
           const samples = state.metrics.latest(service)?.samples ?? [];
           const errors = sumMatching(samples, spec.errors.metric, spec.errors.labels) ?? 0;
           const total = sumMatching(samples, spec.total.metric, spec.total.labels);
-          return total === undefined ? undefined : detector.observe(errors, total, now);
+          const excluded =
+            spec.excluded === undefined
+              ? 0
+              : (sumMatching(samples, spec.excluded.metric, spec.excluded.labels) ?? 0);
+          if (total === undefined) return undefined;
+          return detector.observe(Math.max(0, errors - excluded), total - excluded, now);
         },
       };
     }

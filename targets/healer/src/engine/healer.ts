@@ -9,6 +9,7 @@ import { runProbeLoop, runScrapeLoop } from '../telemetry/loops.ts';
 import type { ProbeResult } from '../telemetry/probe.ts';
 import { MetricStore, ProbeHistory, type TelemetryState } from '../telemetry/sources.ts';
 import { actionFor } from './actions.ts';
+import { PlaybookActivity } from './activity.ts';
 import { ApprovalDesk } from './approvals.ts';
 import { buildDetectors, type DetectorInstance, type Feed } from './detector-set.ts';
 import type { EventLog } from './event-log.ts';
@@ -36,6 +37,7 @@ export class Healer {
   private readonly state: TelemetryState;
   private readonly controller = new AbortController();
   private readonly loops: Promise<void>[] = [];
+  private readonly playbooks: Playbook[] = [];
 
   constructor(private readonly options: HealerOptions) {
     const { policy, events, nowMs } = options;
@@ -93,9 +95,16 @@ export class Healer {
     this.startCanary(signal);
   }
 
+  /**
+   * Ends every loop and remediation, then switches off each degraded mode a reverting playbook
+   * left on. A stopped healer can no longer watch for the signal to clear, and a mode nobody
+   * reverts would outlive its fault: the harness, for one, starts a fresh healer per trial on the
+   * same stack.
+   */
   async stop(): Promise<void> {
     this.controller.abort();
     await Promise.allSettled(this.loops);
+    await Promise.allSettled(this.playbooks.map((playbook) => playbook.revertAll()));
   }
 
   private startCanary(signal: AbortSignal): void {
@@ -145,16 +154,19 @@ export class Healer {
   private wirePlaybooks(): void {
     const { policy, actuator, admin, events, log, nowMs } = this.options;
     const signal = this.controller.signal;
+    const activity = new PlaybookActivity(nowMs);
     for (const spec of policy.playbooks) {
       const playbook = new Playbook(spec, {
         events,
         signals: this.board,
+        activity,
         requestApproval: (request, abort) => this.approvals.request(request, abort),
         needsApproval: policy.approvals.requiredFor.includes(spec.action),
         act: actionFor(spec, actuator, admin),
         nowMs,
         log: log.child({ playbook: spec.name }),
       });
+      this.playbooks.push(playbook);
       this.board.onDetection((trigger) => {
         if (spec.on.includes(trigger.detector)) void playbook.handle(trigger, signal);
       });

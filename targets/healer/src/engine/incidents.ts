@@ -23,6 +23,7 @@ export class IncidentBoard implements SignalBoard {
   private readonly openByService = new Map<string, Incident>();
   private readonly clearWaiters = new Map<string, Set<() => void>>();
   private readonly listeners = new Set<DetectionListener>();
+  private readonly clearedAtMs = new Map<string, number>();
 
   constructor(
     private readonly events: EventLog,
@@ -42,6 +43,12 @@ export class IncidentBoard implements SignalBoard {
 
   isFiring(detector: string, service: string): boolean {
     return this.firing.has(keyOf(detector, service));
+  }
+
+  clearSinceMs(detector: string, service: string): number | undefined {
+    const key = keyOf(detector, service);
+    if (this.firing.has(key)) return undefined;
+    return this.clearedAtMs.get(key) ?? Number.NEGATIVE_INFINITY;
   }
 
   waitClear(
@@ -99,6 +106,7 @@ export class IncidentBoard implements SignalBoard {
   private clear(key: string, incident: Incident, verdict: Verdict): void {
     const detector = key.slice(0, key.indexOf('\u0000'));
     this.firing.delete(key);
+    this.clearedAtMs.set(key, this.nowMs());
     incident.firing.delete(detector);
     for (const waiter of [...(this.clearWaiters.get(key) ?? [])]) waiter();
 

@@ -1,8 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../../../../common/src/log.ts';
 import type { PlaybookSpec } from '../policy/schema.ts';
+import type { PlaybookActivity } from './activity.ts';
 import type { ApprovalDecision, ApprovalRequest } from './approvals.ts';
 import type { EventLog } from './event-log.ts';
+import { RevertGuard } from './revert.ts';
 
 /** The detection that started a playbook. */
 export interface Trigger {
@@ -16,6 +18,8 @@ export interface Trigger {
 /** Detector state as a playbook reads it. */
 export interface SignalBoard {
   isFiring(detector: string, service: string): boolean;
+  /** When the detector last cleared for the service; undefined while it fires. */
+  clearSinceMs(detector: string, service: string): number | undefined;
   /** Resolves true once the detector is clear for the service, or false after `withinMs`. */
   waitClear(
     detector: string,
@@ -28,6 +32,7 @@ export interface SignalBoard {
 export interface PlaybookDeps {
   events: EventLog;
   signals: SignalBoard;
+  activity: PlaybookActivity;
   requestApproval(request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalDecision>;
   needsApproval: boolean;
   /** Performs the action; `undo` leaves a degraded mode again. Returns evidence for the event. */
@@ -43,30 +48,48 @@ export function backoffMs(backoff: PlaybookSpec['backoff'], attempt: number): nu
 
 /**
  * Runs one playbook: per target service, at most one remediation at a time, spaced by the cooldown,
- * retried with backoff until the verify detector clears, and escalated after `maxAttempts`.
+ * retried with backoff until the verify detector clears, and escalated after `maxAttempts`. A
+ * playbook with `revert` hands every mode it switches on to a `RevertGuard`, which switches it off
+ * again whatever became of the remediation.
  */
 export class Playbook {
   private readonly lastActionAtMs = new Map<string, number>();
-  private readonly running = new Set<string>();
-  private readonly revertedAtMs = new Map<string, number>();
-  private readonly revertHoldMs = new Map<string, number>();
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly guard: RevertGuard;
 
   constructor(
     readonly spec: PlaybookSpec,
     private readonly deps: PlaybookDeps,
-  ) {}
+  ) {
+    this.guard = new RevertGuard(spec, deps, (trigger, target, undo, extra) =>
+      this.runAction(trigger, target, 1, undo, extra),
+    );
+  }
 
   /** Starts remediation for a detection, unless one is already running for the same target. */
   handle(trigger: Trigger, signal: AbortSignal): Promise<void> | undefined {
     const target = this.spec.target ?? trigger.service;
     if (this.running.has(target)) return undefined;
-    this.running.add(target);
-    return this.remediate(trigger, target, signal)
+    const done = this.remediate(trigger, target, signal)
       .catch((error) => {
         if (!signal.aborted)
           this.deps.log.error({ err: error, playbook: this.spec.name }, 'playbook failed');
       })
-      .finally(() => this.running.delete(target));
+      .finally(() => {
+        this.running.delete(target);
+        this.deps.activity.setBusy(this.spec.name, target, false);
+      });
+    this.running.set(target, done);
+    return done;
+  }
+
+  /**
+   * Switches off every mode this playbook left on, after the remediations in flight have ended;
+   * called on shutdown, once the signal given to `handle` has aborted.
+   */
+  async revertAll(): Promise<void> {
+    await Promise.allSettled(this.running.values());
+    await this.guard.revertAll();
   }
 
   private async remediate(trigger: Trigger, target: string, signal: AbortSignal): Promise<void> {
@@ -74,21 +97,21 @@ export class Playbook {
     const verifyDetector = spec.verify.detector ?? trigger.detector;
     for (let attempt = 1; attempt <= spec.maxAttempts; attempt++) {
       await this.waitCooldown(target, signal);
+      await this.waitDeferred(trigger, target, signal);
       if (!deps.signals.isFiring(trigger.detector, trigger.service)) return;
       if (deps.needsApproval && !(await this.approve(trigger, target, signal))) return;
 
+      deps.activity.setBusy(spec.name, target, true);
       await this.runAction(trigger, target, attempt, false);
       this.lastActionAtMs.set(target, deps.nowMs());
+      if (spec.revert) this.guard.hold(trigger, target, signal);
       const cleared = await deps.signals.waitClear(
         verifyDetector,
         trigger.service,
         spec.verify.within,
         signal,
       );
-      if (cleared) {
-        if (spec.revert) await this.revertWhenClear(trigger, target, signal);
-        return;
-      }
+      if (cleared) return;
       if (attempt < spec.maxAttempts)
         await delay(backoffMs(spec.backoff, attempt), undefined, { signal });
     }
@@ -112,6 +135,23 @@ export class Playbook {
     if (remainingMs > 0) await delay(remainingMs, undefined, { signal });
   }
 
+  private async waitDeferred(trigger: Trigger, target: string, signal: AbortSignal): Promise<void> {
+    const { deferTo, deferFor, name } = this.spec;
+    if (deferTo.length === 0) return;
+    const waitedMs = await this.deps.activity.waitSettled(deferTo, target, deferFor, signal);
+    if (waitedMs > 0) {
+      this.deps.log.info(
+        {
+          playbook: name,
+          target,
+          deferTo,
+          waitedMs,
+          stillFiring: this.deps.signals.isFiring(trigger.detector, trigger.service),
+        },
+        'deferred to other playbooks',
+      );
+    }
+  }
   private async approve(trigger: Trigger, target: string, signal: AbortSignal): Promise<boolean> {
     const decision = await this.deps.requestApproval(
       {
@@ -131,19 +171,14 @@ export class Playbook {
     target: string,
     attempt: number,
     undo: boolean,
-  ): Promise<void> {
+    extra: Record<string, unknown> = {},
+  ): Promise<boolean> {
     const { events } = this.deps;
     const base = this.eventBase(trigger, target);
-    const revertHoldMs = undo ? this.revertHoldMs.get(target) : undefined;
-    const evidence = {
-      playbook: this.spec.name,
-      attempt,
-      undo,
-      mode: this.spec.mode,
-      revertHoldMs,
-    };
+    const evidence = { playbook: this.spec.name, attempt, undo, mode: this.spec.mode, ...extra };
     events.emit({ ...base, kind: 'action.started', evidence });
     const startedAtMs = this.deps.nowMs();
+    this.deps.activity.recordAction(this.spec.name, target);
     try {
       const result = await this.deps.act(target, undo);
       const durationMs = this.deps.nowMs() - startedAtMs;
@@ -153,6 +188,7 @@ export class Playbook {
         outcome: 'succeeded',
         evidence: { ...evidence, ...result, durationMs },
       });
+      return true;
     } catch (error) {
       const durationMs = this.deps.nowMs() - startedAtMs;
       const message = (error as Error).message;
@@ -163,36 +199,8 @@ export class Playbook {
         message,
         evidence: { ...evidence, durationMs },
       });
+      return false;
     }
-  }
-
-  /**
-   * Leaves the degraded mode once the triggering detector has stayed clear for the hold time;
-   * waits as long as that takes. A relapse shortly after the previous revert lengthens the hold.
-   */
-  private async revertWhenClear(
-    trigger: Trigger,
-    target: string,
-    signal: AbortSignal,
-  ): Promise<void> {
-    const { signals, nowMs } = this.deps;
-    const holdMs = this.nextHoldMs(target);
-    this.revertHoldMs.set(target, holdMs);
-    do {
-      await signals.waitClear(trigger.detector, trigger.service, Number.POSITIVE_INFINITY, signal);
-      await delay(holdMs, undefined, { signal });
-    } while (signals.isFiring(trigger.detector, trigger.service));
-    await this.runAction(trigger, target, 1, true);
-    this.revertedAtMs.set(target, nowMs());
-  }
-
-  private nextHoldMs(target: string): number {
-    const { revertHold, backoff, verify } = this.spec;
-    const revertedAt = this.revertedAtMs.get(target);
-    const relapsed = revertedAt !== undefined && this.deps.nowMs() - revertedAt <= verify.within;
-    if (!relapsed) return revertHold;
-    const previous = this.revertHoldMs.get(target) ?? revertHold;
-    return Math.min(backoff.max, Math.max(previous, backoff.initial) * backoff.factor);
   }
 
   private eventBase(trigger: Trigger, target: string) {

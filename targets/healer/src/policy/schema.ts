@@ -124,6 +124,11 @@ const burnRateDetectorSchema = z.strictObject({
   type: z.literal('burn-rate'),
   errors: metricSourceSchema.omit({ kind: true, denominator: true }),
   total: metricSourceSchema.omit({ kind: true, denominator: true }),
+  /**
+   * Requests rejected on purpose, such as load shedding, which count neither as errors nor as
+   * requests: otherwise a shed-load mode would keep burning the budget it was switched on to save.
+   */
+  excluded: metricSourceSchema.omit({ kind: true, denominator: true }).optional(),
   objective: ratio(),
   shortWindow: duration().default(5_000),
   longWindow: duration().default(30_000),
@@ -209,14 +214,26 @@ const playbookSchema = z.strictObject({
       detector: name.optional(),
     })
     .prefault({}),
-  /** Undo the action (leave the degraded mode) once the triggering signal clears. */
-  revert: boolean().default(false),
   /**
-   * How long the triggering signal must stay clear before the revert. A degraded mode can hide
-   * the fault it works around, so a relapse soon after a revert multiplies this hold by
-   * `backoff.factor`, up to `backoff.max`.
+   * Undo the action (leave the degraded mode) once the triggering signal clears, whether or not the
+   * playbook escalated, and when the healer shuts down.
    */
+  revert: boolean().default(false),
+  /** How long the triggering signal must stay clear, without a break, before the revert. */
   revertHold: duration().default(5_000),
+  /**
+   * Longest time a reverted mode stays on: after it, the mode is switched off even though the
+   * signal still fires, and the playbook escalates. Unset means until the signal clears.
+   */
+  revertAfter: duration().optional(),
+  /**
+   * Playbooks that go first on the same target: while one of them remediates, or acted (or undid
+   * its action) less than `deferFor` ago, this playbook waits, then acts only if its signal still
+   * fires. Keeps a broad remedy (shed-load) from answering errors that a narrow one (degrade),
+   * or its switching, caused or is about to fix.
+   */
+  deferTo: z.array(name).default([]),
+  deferFor: duration().default(10_000),
   /** Share of classify requests that `shed-load` rejects. */
   ratio: ratio().optional(),
 });
@@ -248,6 +265,7 @@ type PolicyShape = {
     action: string;
     mode?: string;
     verify: { detector?: string };
+    deferTo: string[];
   }>;
 };
 
@@ -293,6 +311,16 @@ function checkReferences(policy: PolicyShape, context: z.RefinementCtx): void {
         message: `unknown detector "${verifyDetector}"; detectors: ${known}`,
       });
     }
+    const playbookNames = policy.playbooks.map((candidate) => candidate.name);
+    playbook.deferTo.forEach((other, position) => {
+      if (!playbookNames.includes(other) || other === playbook.name) {
+        context.addIssue({
+          code: 'custom',
+          path: ['playbooks', index, 'deferTo', position],
+          message: `unknown playbook "${other}"; name another playbook: ${playbookNames.filter((candidate) => candidate !== playbook.name).join(', ') || '(none)'}`,
+        });
+      }
+    });
     if (playbook.action === 'degrade' && playbook.mode === undefined) {
       context.addIssue({
         code: 'custom',
