@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import { parsePrometheusText, sumMatching } from '../src/telemetry/metrics.ts';
 import { probeOnce } from '../src/telemetry/probe.ts';
-import { runLoad, sleep, startHealer, startStack, summarise } from './support.ts';
+import { print, runLoad, sleep, startHealer, startStack, summarise } from './support.ts';
 
 const SERVICES = ['ingest', 'embedder', 'indexer', 'model', 'gateway'];
 
@@ -89,16 +89,16 @@ async function main(): Promise<void> {
     done = true;
     const [probeSamples, gatewaySamples] = await Promise.all([probes, gateway]);
 
-    console.log(`load: ${load.sent} requests at ${rate}/s, ${load.failed} failed or over 2 s\n`);
-    console.log('| latency (ms) | samples | p50 | p95 | max |');
-    console.log('| --- | --- | --- | --- | --- |');
-    for (const [name, samples] of probeSamples) console.log(row(name, samples));
-    console.log(row('gateway store probe gauge', gatewaySamples.storeMs));
-    console.log(row('gateway classify mean per 1 s', gatewaySamples.classifyMeanMs));
+    print(`load: ${load.sent} requests at ${rate}/s, ${load.failed} failed or over 2 s\n`);
+    print('| latency (ms) | samples | p50 | p95 | max |');
+    print('| --- | --- | --- | --- | --- |');
+    for (const [name, samples] of probeSamples) print(row(name, samples));
+    print(row('gateway store probe gauge', gatewaySamples.storeMs));
+    print(row('gateway classify mean per 1 s', gatewaySamples.classifyMeanMs));
     const detections = healer.events.events.filter((event) => event.kind === 'detected');
-    console.log(`\nhealer detections (false alarms): ${detections.length}`);
+    print(`\nhealer detections (false alarms): ${detections.length}`);
     for (const event of detections)
-      console.log(`  ${event.service} ${event.signal} ${JSON.stringify(event.evidence)}`);
+      print(`  ${event.service} ${event.signal} ${JSON.stringify(event.evidence)}`);
   } finally {
     await healer.stop();
     await stack.stop();

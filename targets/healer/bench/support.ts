@@ -19,6 +19,11 @@ export interface Endpoints {
   toxiproxy: { url: string };
 }
 
+/** Writes one line of the report to standard output; the repository keeps `console` to bench/. */
+export function print(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitForFile(file: string, timeoutMs: number, child: ChildProcess): Promise<void> {

@@ -15,6 +15,7 @@ import {
   type Endpoints,
   type Healer,
   post,
+  print,
   type Stack,
   sleep,
   startHealer,
@@ -178,7 +179,7 @@ async function main(): Promise<void> {
         try {
           const outcome = await run(stack, healer);
           outcomes.push(outcome);
-          console.log(
+          print(
             `${label} trial ${trial}: TTD ${outcome.ttdMs.toFixed(0)} ms, mitigated ${outcome.mitigatedAfterMs.toFixed(0)} ms later`,
           );
         } finally {
@@ -194,11 +195,9 @@ async function main(): Promise<void> {
   } finally {
     await stack.stop();
   }
-  console.log(
-    '\n| case | trials | TTD p50 ms | TTD p95 ms | TTD max ms | detect → mitigated p50 ms |',
-  );
-  console.log('| --- | --- | --- | --- | --- | --- |');
-  for (const row of rows) console.log(row);
+  print('\n| case | trials | TTD p50 ms | TTD p95 ms | TTD max ms | detect → mitigated p50 ms |');
+  print('| --- | --- | --- | --- | --- | --- |');
+  for (const row of rows) print(row);
 }
 
 await main();
