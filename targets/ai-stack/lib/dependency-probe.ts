@@ -4,7 +4,7 @@ import type { Logger } from '../../../common/src/log.ts';
  * A background probe of one dependency: runs `check` every `intervalMs`, at most one at a time,
  * whether or not requests use the dependency. A service in a degraded mode that stops calling
  * its dependency keeps measuring it this way, so a healer sees the dependency recover, instead of
- * a latency that cleared only because nobody asked.
+ * a latency that cleared only because no request used the dependency.
  */
 export interface DependencyProbeOptions {
   intervalMs: number;
@@ -12,7 +12,7 @@ export interface DependencyProbeOptions {
   timeoutMs: number;
 }
 
-/** What the last finished check found, plus the one in flight. */
+/** Result of the last finished check, plus the check in flight. */
 export interface ProbeStatus {
   ok: boolean;
   /** Latency the probe reports now: see `latencyMs()`. */
@@ -55,7 +55,7 @@ export class DependencyProbe {
 
   /**
    * Latency of the last finished check, or the time the check in flight has taken so far when that
-   * is longer, so a dependency that stops answering shows a latency that keeps growing.
+   * is longer, so a dependency that stops responding shows a latency that keeps growing.
    */
   latencyMs(): number {
     const finished = this.last?.latencyMs ?? 0;
@@ -101,7 +101,7 @@ export class DependencyProbe {
     const signal = AbortSignal.timeout(this.options.timeoutMs);
     const timedOut = new Promise<never>((_, reject) => {
       signal.addEventListener('abort', () =>
-        reject(new Error(`no answer within ${this.options.timeoutMs} ms`)),
+        reject(new Error(`timed out after ${this.options.timeoutMs} ms`)),
       );
     });
     await Promise.race([this.check(signal), timedOut]);

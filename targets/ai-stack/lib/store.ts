@@ -85,7 +85,7 @@ export async function insertDocuments(pool: pg.Pool, rows: DocumentRow[]): Promi
 
 /**
  * Runs `SELECT 1` on one pooled connection. A failed or timed-out check (the pool's query timeout)
- * discards the connection, so the next check opens a fresh one instead of reading a late answer.
+ * discards the connection, so the next check opens a fresh one instead of reading a late response.
  */
 export async function pingStore(pool: pg.Pool): Promise<void> {
   const client = await pool.connect();

@@ -154,8 +154,8 @@ runService(logger, async () => {
 
 /**
  * Probes PostgreSQL every `GATEWAY_STORE_PROBE_INTERVAL_MS` (500 ms by default) on a connection
- * of its own through the same proxy as the queries, so its latency is the store's, not the wait
- * for a busy pool, and it keeps being measured while no-neighbours mode sends no queries.
+ * of its own through the same proxy as the queries. Its latency is then the store's, not the wait
+ * for a busy pool, and it is still measured while no-neighbours mode sends no queries.
  */
 function startStoreProbe(databaseUrl: string): DependencyProbe & { pool: pg.Pool } {
   const timeoutMs = intEnv('GATEWAY_STORE_PROBE_TIMEOUT_MS', 2_000);

@@ -47,7 +47,7 @@ describe('dependency probe', () => {
     const status = await probe.settled();
     await probe.stop();
     expect(status.ok).toBe(false);
-    expect(status.error).toBe('no answer within 100 ms');
+    expect(status.error).toBe('timed out after 100 ms');
     expect(status.latencyMs).toBeGreaterThanOrEqual(99);
   });
 

@@ -19,7 +19,7 @@ export interface Endpoints {
   toxiproxy: { url: string };
 }
 
-/** Writes one line of the report to standard output; the repository keeps `console` to bench/. */
+/** Writes one line of the report to standard output, because the lint allows `console` only in bench/. */
 export function print(line: string): void {
   process.stdout.write(`${line}\n`);
 }
@@ -114,8 +114,8 @@ export function post(url: string, body: unknown, bearer?: string): Promise<Respo
 }
 
 /**
- * Sends `rate` requests per second for `durationMs`, four classify requests to one ingest, on
- * schedule whether or not earlier ones returned; returns how many failed or took over 2 s.
+ * Sends `rate` requests per second for `durationMs`, four classify requests to one ingest. Requests
+ * leave on schedule whether or not earlier ones returned. Returns how many failed or took over 2 s.
  */
 export async function runLoad(
   endpoints: Endpoints,

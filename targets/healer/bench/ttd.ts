@@ -4,7 +4,7 @@
  *
  * Usage: node --import tsx targets/healer/bench/ttd.ts [--trials 5] [--cases kill,stop,latency,deploy]
  *
- * TTD runs from the moment the fault is applied (kill sent, toxic confirmed, deploy answered) to
+ * TTD runs from the moment the fault is applied (kill sent, toxic confirmed by Toxiproxy, deploy returned) to
  * the healer's `detected` event, both on the system-wide monotonic clock. Everything runs on
  * 127.0.0.1 and stops by itself; the stack and every healer are stopped at the end.
  */
@@ -124,7 +124,7 @@ const modelDeploy: Case = async (stack, healer) => {
     { version: 'v2-skew' },
     stack.endpoints.adminToken,
   );
-  if (!deployed.ok) throw new Error(`model deploy answered ${deployed.status}`);
+  if (!deployed.ok) throw new Error(`model deploy failed with status ${deployed.status}`);
   const injectedMs = monotonicNowMs();
   const outcome = await measure(
     healer,
@@ -134,7 +134,7 @@ const modelDeploy: Case = async (stack, healer) => {
     (e) => e.kind === 'action.finished' && e.action === 'model.rollback',
     60_000,
   );
-  // Rolled back to v1; wait until the canary sees it again so the next trial starts clean.
+  // The model is back on v1. Waiting for the incident to close lets the next trial start clean.
   await healer.events.waitFor(
     after(seq, (e) => e.kind === 'recovered'),
     30_000,

@@ -15,6 +15,7 @@ import { EventFollower } from './events-client.ts';
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const quietRunMs = Number(process.env.HEALER_QUIET_MS ?? 60_000);
 const token = 'reference-stack-test';
+const approvalTimeoutMs = 5_000;
 
 interface Endpoints {
   adminToken: string;
@@ -49,6 +50,7 @@ describe('healer against the reference stack', () => {
   let healer: ChildProcess | undefined;
   let follower: EventFollower;
   let endpoints: Endpoints;
+  let healerUrl = '';
 
   const supervisorGet = async (name: string) => {
     const response = await fetch(`${endpoints.supervisor.url}/v1/components/${name}`, {
@@ -95,9 +97,9 @@ describe('healer against the reference stack', () => {
       '--info-file',
       join(runDir, 'healer.json'),
       '--approval-mode',
-      'auto',
-      '--approval-delay',
-      '2s',
+      'manual',
+      '--approval-timeout',
+      `${approvalTimeoutMs}ms`,
     );
     healer = spawn(process.execPath, args, {
       cwd: repoRoot,
@@ -109,6 +111,7 @@ describe('healer against the reference stack', () => {
     const { url } = JSON.parse(readFileSync(join(runDir, 'healer.json'), 'utf8')) as {
       url: string;
     };
+    healerUrl = url;
     follower = new EventFollower(url, token);
     follower.start();
   });
@@ -171,37 +174,98 @@ describe('healer against the reference stack', () => {
     expect(after.state).toBe('running');
   });
 
-  it('rolls back a skewed model after the policy approves', async () => {
+  const modelAdmin = async (path: string, body?: unknown) => {
+    const url = `${endpoints.components.model?.url}/admin/${path}`;
+    const response =
+      body === undefined
+        ? await fetch(url, { headers: { authorization: `Bearer ${endpoints.adminToken}` } })
+        : await post(url, body, endpoints.adminToken);
+    expect(response.status).toBe(200);
+    return (await response.json()) as { active: string };
+  };
+
+  /** Deploys v2-skew and returns the approval request the canary detection leads to. */
+  const deploySkewedModel = async () => {
     const lastSeq = follower.events.length;
-    const deployed = await post(
-      `${endpoints.components.model?.url}/admin/deploy`,
-      { version: 'v2-skew' },
-      endpoints.adminToken,
-    );
-    expect(deployed.status).toBe(200);
+    expect((await modelAdmin('deploy', { version: 'v2-skew' })).active).toBe('v2-skew');
     const injectedMs = monotonicNowMs();
     const detected = await follower.waitFor(
       (e) => detectedOn('model', lastSeq)(e) && e.signal.startsWith('canary.'),
       40_000,
     );
-    const granted = await follower.waitFor(
-      (e) => e.kind === 'approval.granted' && e.seq > lastSeq,
+    const requested = await follower.waitFor(
+      (e) => e.kind === 'approval.requested' && e.seq > lastSeq,
       10_000,
     );
+    return { lastSeq, injectedMs, detected, requested };
+  };
+
+  /** Puts v1 back by hand, as reverting the fault does, and waits for the incident to close. */
+  const restoreModel = async (incidentId: string) => {
+    await modelAdmin('deploy', { version: 'v1' });
+    await follower.waitFor((e) => e.kind === 'recovered' && e.incidentId === incidentId, 20_000);
+  };
+
+  const decide = (approvalId: string, decision: 'grant' | 'deny') =>
+    fetch(`${healerUrl}/v1/approvals/${approvalId}/${decision}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ by: 'reference-test' }),
+    });
+
+  const rollbackStarted = (lastSeq: number) =>
+    follower.events.some(
+      (e) => e.kind === 'action.started' && e.action === 'model.rollback' && e.seq > lastSeq,
+    );
+
+  it('rolls back a skewed model only after approval', async () => {
+    const { lastSeq, injectedMs, detected, requested } = await deploySkewedModel();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(rollbackStarted(lastSeq)).toBe(false);
+
+    expect((await decide(requested.approvalId as string, 'grant')).status).toBe(200);
+    const granted = await follower.waitFor(
+      (e) => e.kind === 'approval.granted' && e.seq > lastSeq,
+      5_000,
+    );
     const finished = await follower.waitFor(
-      (e) => e.kind === 'action.finished' && e.action === 'model.rollback',
+      (e) => e.kind === 'action.finished' && e.action === 'model.rollback' && e.seq > lastSeq,
       10_000,
     );
     report(
-      `reference stack v2-skew deploy: TTD ${(detected.monotonicMs - injectedMs).toFixed(0)} ms via ${detected.signal}, ` +
-        `approved after ${(granted.monotonicMs - detected.monotonicMs).toFixed(0)} ms, rollback ${finished.outcome}`,
+      `reference stack v2-skew deploy: TTD ${(detected.monotonicMs - injectedMs).toFixed(0)} ms via ${detected.signal}, rollback ${finished.outcome}`,
     );
-    expect(granted.decidedBy).toBe('policy:auto');
+    expect(granted.decidedBy).toBe('http:reference-test');
     expect(finished.outcome).toBe('succeeded');
-    const model = await fetch(`${endpoints.components.model?.url}/admin/model`, {
-      headers: { authorization: `Bearer ${endpoints.adminToken}` },
-    });
-    expect(await model.json()).toMatchObject({ active: 'v1' });
+    expect(finished.monotonicMs).toBeGreaterThan(granted.monotonicMs);
+    expect((await modelAdmin('model')).active).toBe('v1');
+    await follower.waitFor(
+      (e) => e.kind === 'recovered' && e.incidentId === detected.incidentId,
+      20_000,
+    );
+  }, 90_000);
+
+  it('leaves the model as it is after a denial', async () => {
+    const { lastSeq, detected, requested } = await deploySkewedModel();
+    expect((await decide(requested.approvalId as string, 'deny')).status).toBe(200);
+    await follower.waitFor((e) => e.kind === 'approval.denied' && e.seq > lastSeq, 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(rollbackStarted(lastSeq)).toBe(false);
+    expect((await modelAdmin('model')).active).toBe('v2-skew');
+    await restoreModel(detected.incidentId);
+  }, 90_000);
+
+  it('leaves the model as it is when the approval expires', async () => {
+    const { lastSeq, detected } = await deploySkewedModel();
+    const expired = await follower.waitFor(
+      (e) => e.kind === 'approval.expired' && e.seq > lastSeq,
+      approvalTimeoutMs + 5_000,
+    );
+    expect(expired.decidedBy).toBe('timeout');
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(rollbackStarted(lastSeq)).toBe(false);
+    expect((await modelAdmin('model')).active).toBe('v2-skew');
+    await restoreModel(detected.incidentId);
   }, 90_000);
 
   it('degrades the gateway while the vector store is slow', async () => {
@@ -228,6 +292,17 @@ describe('healer against the reference stack', () => {
         `reference stack vector-store latency 400 ms: TTD ${(detected.monotonicMs - injectedMs).toFixed(0)} ms, degraded ${degraded.outcome}`,
       );
       expect(degraded.evidence).toMatchObject({ mode: 'no-neighbours', enabled: true });
+
+      // The store stays slow, so the gateway stays degraded: no switch back while the fault lasts.
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+      const undone = follower.events.filter(
+        (e) => e.kind === 'action.started' && e.evidence.undo === true && e.seq > lastSeq,
+      );
+      expect(undone).toEqual([]);
+      const readiness = await fetch(`${endpoints.components.gateway?.url}/readyz`);
+      const checks = ((await readiness.json()) as { checks: Record<string, { latencyMs: number }> })
+        .checks;
+      expect(checks.postgres?.latencyMs).toBeGreaterThanOrEqual(400);
     } finally {
       await fetch(`${toxics}/healer-test-latency`, { method: 'DELETE' });
     }
@@ -240,5 +315,6 @@ describe('healer against the reference stack', () => {
       30_000,
     );
     expect(reverted.outcome).toBe('succeeded');
+    expect(reverted.evidence.reason).toBe('cleared');
   }, 90_000);
 });

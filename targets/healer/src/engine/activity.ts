@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
 /**
- * What every playbook is doing to each target: which ones are remediating now and when each last
+ * Activity of every playbook per target: which ones are remediating now and when each last
  * acted, so a playbook can defer to others on the same target (`deferTo` in the policy).
  */
 export class PlaybookActivity {

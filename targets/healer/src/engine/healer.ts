@@ -97,9 +97,9 @@ export class Healer {
 
   /**
    * Ends every loop and remediation, then switches off each degraded mode a reverting playbook
-   * left on. A stopped healer can no longer watch for the signal to clear, and a mode nobody
-   * reverts would outlive its fault: the harness, for one, starts a fresh healer per trial on the
-   * same stack.
+   * left on. A stopped healer can no longer watch for the signal to clear, so a mode left on
+   * would outlive its fault. The harness, for one, starts a fresh healer per trial on the same
+   * stack.
    */
   async stop(): Promise<void> {
     this.controller.abort();

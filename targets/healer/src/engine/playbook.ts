@@ -84,8 +84,8 @@ export class Playbook {
   }
 
   /**
-   * Switches off every mode this playbook left on, after the remediations in flight have ended;
-   * called on shutdown, once the signal given to `handle` has aborted.
+   * Switches off every mode this playbook left on, after the remediations in flight have ended.
+   * For shutdown: call it once the signal given to `handle` has aborted.
    */
   async revertAll(): Promise<void> {
     await Promise.allSettled(this.running.values());

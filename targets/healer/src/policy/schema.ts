@@ -222,14 +222,14 @@ const playbookSchema = z.strictObject({
   /** How long the triggering signal must stay clear, without a break, before the revert. */
   revertHold: duration().default(5_000),
   /**
-   * Longest time a reverted mode stays on: after it, the mode is switched off even though the
+   * Maximum time a reverted mode stays on: after it, the mode is switched off even though the
    * signal still fires, and the playbook escalates. Unset means until the signal clears.
    */
   revertAfter: duration().optional(),
   /**
    * Playbooks that go first on the same target: while one of them remediates, or acted (or undid
    * its action) less than `deferFor` ago, this playbook waits, then acts only if its signal still
-   * fires. Keeps a broad remedy (shed-load) from answering errors that a narrow one (degrade),
+   * fires. Keeps a broad remedy (shed-load) from reacting to errors that a narrow one (degrade),
    * or its switching, caused or is about to fix.
    */
   deferTo: z.array(name).default([]),
