@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -62,13 +63,43 @@ describe('rebound validate', () => {
 
   it('exits 2 for an unknown option', () => {
     const { code, stderr } = rebound('validate', '--fast', 'good.yaml');
-    expect(stderr).toContain("Unknown option '--fast'");
+    expect(stderr).toContain('error unknown option --fast; this command takes no options');
     expect(stderr).toContain('usage: rebound validate <file|folder>...');
+    expect(code).toBe(2);
+  });
+
+  it('suggests the intended option', () => {
+    const { code, stderr } = rebound('run', 'good.yaml', '--trails', '2');
+    expect(stderr).toContain('error unknown option --trails; did you mean --trials?');
+    expect(code).toBe(2);
+  });
+
+  it('lists the options for an unknown option', () => {
+    const { code, stderr } = rebound('run', 'good.yaml', '--fast');
+    expect(stderr).toContain('error unknown option --fast; options: --trials, --runtime,');
+    expect(code).toBe(2);
+  });
+
+  it('names an option missing its value', () => {
+    const { code, stderr } = rebound('run', 'good.yaml', '--seed');
+    expect(stderr).toContain('error --seed needs a value\n');
     expect(code).toBe(2);
   });
 });
 
 describe('rebound list', () => {
+  it('exits 0 when its reader closes the pipe', async () => {
+    const child = spawn('node', [join(root, 'bin/rebound.js'), 'list', root], { cwd: dir });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const [code] = (await once(child, 'close')) as [number | null];
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
   it('lists name, faults, tags and description', () => {
     const described = NESTED_EXPERIMENT.replace(
       '  tags: [latency]',

@@ -18,7 +18,18 @@ export function paint(
   return colourOn(stream) ? styleText(style, text) : text;
 }
 
+/**
+ * True once the reader of stdout has closed the pipe, as `rebound stack status | head -3` does.
+ * Later lines are dropped, so a closed pipe neither crashes the CLI nor cuts short a run's cleanup.
+ */
+let stdoutClosed = false;
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  stdoutClosed = true;
+});
+
 export function print(line = ''): void {
+  if (stdoutClosed) return;
   process.stdout.write(`${line}\n`);
 }
 
