@@ -79,6 +79,21 @@ describe('experiment validation', () => {
     ]);
   });
 
+  it('suggests proxies for a component target', () => {
+    const text = edit(VALID_EXPERIMENT, 'target: embedder-to-postgres', 'target: embedder');
+    expect(problemsOf(text)).toEqual([
+      'experiment.yaml:26:13 faults[0].target: "embedder" is a component, but a latency fault targets a proxy; proxies of embedder: gateway-to-embedder, embedder-to-postgres',
+    ]);
+  });
+
+  it('suggests components for a proxy target', () => {
+    let text = edit(VALID_EXPERIMENT, '  - kind: latency\n', '  - kind: kill\n');
+    text = edit(text, '    params: {latency: 400ms}\n', '');
+    expect(problemsOf(text)).toEqual([
+      'experiment.yaml:26:13 faults[0].target: "embedder-to-postgres" is a proxy, but a kill fault targets a component, such as embedder or postgres',
+    ]);
+  });
+
   it('rejects a fault that outlasts the load', () => {
     const text = edit(VALID_EXPERIMENT, '    duration: 20s\n', '    duration: 40s\n');
     expect(problemsOf(text)).toEqual([
@@ -95,7 +110,7 @@ describe('experiment validation', () => {
       'experiment.yaml:15:15 load.mix[0].target: unknown component "api"; components: postgres, embedder, gateway',
     );
     expect(problems[1]).toMatch(
-      /^experiment\.yaml:17:16 load\.mix\[0\]\.dataset: dataset file not found: .*data\/missing\.jsonl$/,
+      /^experiment\.yaml:17:16 load\.mix\[0\]\.dataset: dataset file not found: .*data\/missing\.jsonl; .*data contains queries\.jsonl$/,
     );
   });
 

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import type { z } from 'zod';
 import { formatDurationMs } from '../../../common/src/config/fields.ts';
 import {
@@ -7,7 +7,7 @@ import {
   type ConfigProblem,
   type YamlSource,
 } from '../../../common/src/config/load.ts';
-import { type LoadedTopology, loadTopology } from '../../../common/src/topology.ts';
+import { type LoadedTopology, loadTopology, proxyName } from '../../../common/src/topology.ts';
 import { checkFaultTarget, faultSpecSchema } from '../faults/registry.ts';
 import { type LoadSpec, loadSpecSchema } from '../load/spec.ts';
 import { DEFAULT_TOPOLOGY, experimentSchema } from './schema.ts';
@@ -77,9 +77,35 @@ export function checkFaultTargets(source: YamlSource, topology: LoadedTopology):
     const parsed = faultSpecSchema.safeParse(item);
     if (!parsed.success) return;
     const reason = checkFaultTarget(parsed.data, topology);
-    if (reason) problems.push(source.problemAt(['faults', index, 'target'], reason));
+    if (reason === undefined) return;
+    const mixUp = describeTargetMixUp(parsed.data, topology);
+    problems.push(source.problemAt(['faults', index, 'target'], mixUp ?? reason));
   });
   return problems;
+}
+
+/**
+ * Explains a fault target that names a component where the kind needs a proxy, or a proxy where
+ * it needs a component, and suggests the proxies or components on the same path.
+ */
+function describeTargetMixUp(
+  fault: Parameters<typeof checkFaultTarget>[0],
+  topology: LoadedTopology,
+): string | undefined {
+  const fits = (target: string) => checkFaultTarget({ ...fault, target }, topology) === undefined;
+  if (fault.target in topology.components) {
+    const proxies = topology.edges
+      .filter((edge) => edge.from === fault.target || edge.to === fault.target)
+      .map((edge) => proxyName(edge))
+      .filter(fits);
+    if (proxies.length === 0) return undefined;
+    return `"${fault.target}" is a component, but a ${fault.kind} fault targets a proxy; proxies of ${fault.target}: ${proxies.join(', ')}`;
+  }
+  const edge = topology.edges.find((candidate) => proxyName(candidate) === fault.target);
+  if (edge === undefined) return undefined;
+  const ends = [edge.from, edge.to].filter(fits);
+  if (ends.length === 0) return undefined;
+  return `"${fault.target}" is a proxy, but a ${fault.kind} fault targets a component, such as ${ends.join(' or ')}`;
 }
 
 /** Checks that every load request targets a component and that every dataset file exists. */
@@ -113,14 +139,26 @@ export function checkLoadTargets(
     }
     if (request.dataset !== undefined && !existsSync(relativeTo(file, request.dataset))) {
       problems.push(
-        source.problemAt(
-          ['load', 'mix', index, 'dataset'],
-          `dataset file not found: ${relativeTo(file, request.dataset)}`,
-        ),
+        source.problemAt(['load', 'mix', index, 'dataset'], missingDataset(file, request.dataset)),
       );
     }
   });
   return problems;
+}
+
+/** Names the missing dataset file and the likely fix: a skipped setup, a typo or a wrong folder. */
+function missingDataset(file: string, dataset: string): string {
+  const path = relativeTo(file, dataset);
+  const folder = dirname(path);
+  if (existsSync(folder)) {
+    const files = readdirSync(folder).filter((name) => name.endsWith('.jsonl'));
+    const listed = files.length > 0 ? files.join(', ') : 'no .jsonl files';
+    return `dataset file not found: ${path}; ${folder} contains ${listed}`;
+  }
+  const fix = path.split(sep).join('/').includes('/data/generated/')
+    ? '`npm run setup` generates the data of the reference stack'
+    : `the path is relative to the experiment's folder, ${dirname(resolve(file))}`;
+  return `dataset file not found: ${path}; ${fix}`;
 }
 
 /**
