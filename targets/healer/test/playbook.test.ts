@@ -199,7 +199,7 @@ describe('playbook', () => {
       'auto',
       activity,
     );
-    activity.recordAction('degrade', 'embedder');
+    activity.recordAction('degrade');
     run.fire(true);
     await sleep(40);
     expect(run.actions).toHaveLength(0);
@@ -258,6 +258,17 @@ describe('approvals', () => {
     expect(run.actions).toHaveLength(0);
     expect(run.kinds()).toEqual(['detected', 'approval.requested', 'approval.denied']);
     expect(run.events.since(0).at(-1)?.decidedBy).toBe('policy:deny');
+  });
+
+  it('asks once per incident after a denial', async () => {
+    const run = setup(rollback, 'deny');
+    run.fire(true);
+    await sleep(20);
+    run.board.update('drift', 'embedder', 'canary.drift', { firing: true, evidence: {} });
+    await sleep(30);
+    const requests = run.events.since(0).filter((event) => event.kind === 'approval.requested');
+    expect(requests).toHaveLength(1);
+    expect(run.actions).toHaveLength(0);
   });
 
   it('takes no action when a manual request expires', async () => {

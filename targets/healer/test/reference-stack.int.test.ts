@@ -218,6 +218,31 @@ describe('healer against the reference stack', () => {
       (e) => e.kind === 'action.started' && e.action === 'model.rollback' && e.seq > lastSeq,
     );
 
+  // Denial and expiry first: they take no action, so the rollback playbook's 60 s cooldown,
+  // which counts from its last action, does not delay the grant test.
+  it('leaves the model as it is after a denial', async () => {
+    const { lastSeq, detected, requested } = await deploySkewedModel();
+    expect((await decide(requested.approvalId as string, 'deny')).status).toBe(200);
+    await follower.waitFor((e) => e.kind === 'approval.denied' && e.seq > lastSeq, 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(rollbackStarted(lastSeq)).toBe(false);
+    expect((await modelAdmin('model')).active).toBe('v2-skew');
+    await restoreModel(detected.incidentId);
+  }, 90_000);
+
+  it('leaves the model as it is when the approval expires', async () => {
+    const { lastSeq, detected } = await deploySkewedModel();
+    const expired = await follower.waitFor(
+      (e) => e.kind === 'approval.expired' && e.seq > lastSeq,
+      approvalTimeoutMs + 5_000,
+    );
+    expect(expired.decidedBy).toBe('timeout');
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(rollbackStarted(lastSeq)).toBe(false);
+    expect((await modelAdmin('model')).active).toBe('v2-skew');
+    await restoreModel(detected.incidentId);
+  }, 90_000);
+
   it('rolls back a skewed model only after approval', async () => {
     const { lastSeq, injectedMs, detected, requested } = await deploySkewedModel();
     await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -243,29 +268,6 @@ describe('healer against the reference stack', () => {
       (e) => e.kind === 'recovered' && e.incidentId === detected.incidentId,
       20_000,
     );
-  }, 90_000);
-
-  it('leaves the model as it is after a denial', async () => {
-    const { lastSeq, detected, requested } = await deploySkewedModel();
-    expect((await decide(requested.approvalId as string, 'deny')).status).toBe(200);
-    await follower.waitFor((e) => e.kind === 'approval.denied' && e.seq > lastSeq, 5_000);
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
-    expect(rollbackStarted(lastSeq)).toBe(false);
-    expect((await modelAdmin('model')).active).toBe('v2-skew');
-    await restoreModel(detected.incidentId);
-  }, 90_000);
-
-  it('leaves the model as it is when the approval expires', async () => {
-    const { lastSeq, detected } = await deploySkewedModel();
-    const expired = await follower.waitFor(
-      (e) => e.kind === 'approval.expired' && e.seq > lastSeq,
-      approvalTimeoutMs + 5_000,
-    );
-    expect(expired.decidedBy).toBe('timeout');
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    expect(rollbackStarted(lastSeq)).toBe(false);
-    expect((await modelAdmin('model')).active).toBe('v2-skew');
-    await restoreModel(detected.incidentId);
   }, 90_000);
 
   it('degrades the gateway while the vector store is slow', async () => {

@@ -55,6 +55,8 @@ export function backoffMs(backoff: PlaybookSpec['backoff'], attempt: number): nu
 export class Playbook {
   private readonly lastActionAtMs = new Map<string, number>();
   private readonly running = new Map<string, Promise<void>>();
+  /** Incidents whose approval was denied or expired: asking again would overrule the answer. */
+  private readonly declinedIncidents = new Set<string>();
   private readonly guard: RevertGuard;
 
   constructor(
@@ -95,6 +97,7 @@ export class Playbook {
   private async remediate(trigger: Trigger, target: string, signal: AbortSignal): Promise<void> {
     const { spec, deps } = this;
     const verifyDetector = spec.verify.detector ?? trigger.detector;
+    if (this.declinedIncidents.has(trigger.incidentId)) return;
     for (let attempt = 1; attempt <= spec.maxAttempts; attempt++) {
       await this.waitCooldown(target, signal);
       await this.waitDeferred(trigger, target, signal);
@@ -138,7 +141,7 @@ export class Playbook {
   private async waitDeferred(trigger: Trigger, target: string, signal: AbortSignal): Promise<void> {
     const { deferTo, deferFor, name } = this.spec;
     if (deferTo.length === 0) return;
-    const waitedMs = await this.deps.activity.waitSettled(deferTo, target, deferFor, signal);
+    const waitedMs = await this.deps.activity.waitSettled(deferTo, deferFor, signal);
     if (waitedMs > 0) {
       this.deps.log.info(
         {
@@ -163,6 +166,7 @@ export class Playbook {
       },
       signal,
     );
+    if (decision !== 'granted') this.declinedIncidents.add(trigger.incidentId);
     return decision === 'granted';
   }
 
@@ -178,7 +182,7 @@ export class Playbook {
     const evidence = { playbook: this.spec.name, attempt, undo, mode: this.spec.mode, ...extra };
     events.emit({ ...base, kind: 'action.started', evidence });
     const startedAtMs = this.deps.nowMs();
-    this.deps.activity.recordAction(this.spec.name, target);
+    this.deps.activity.recordAction(this.spec.name);
     try {
       const result = await this.deps.act(target, undo);
       const durationMs = this.deps.nowMs() - startedAtMs;

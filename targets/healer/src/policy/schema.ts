@@ -227,10 +227,10 @@ const playbookSchema = z.strictObject({
    */
   revertAfter: duration().optional(),
   /**
-   * Playbooks that go first on the same target: while one of them remediates, or acted (or undid
-   * its action) less than `deferFor` ago, this playbook waits, then acts only if its signal still
-   * fires. Keeps a broad remedy (shed-load) from reacting to errors that a narrow one (degrade),
-   * or its switching, caused or is about to fix.
+   * Playbooks that go first: while one of them remediates any target, or acted (or undid its
+   * action) less than `deferFor` ago, this playbook waits, then acts only if its signal still
+   * fires. Keeps a broad remedy (shed-load) from reacting to errors that a narrow one (restart,
+   * degrade), or its switching, caused or is about to fix.
    */
   deferTo: z.array(name).default([]),
   deferFor: duration().default(10_000),
