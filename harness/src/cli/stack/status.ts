@@ -11,7 +11,7 @@ import { paint, print } from '../output.ts';
 const usage = 'rebound stack status';
 
 export const subcommand: Command = {
-  summary: 'show the stacks recorded on this machine and the state of their components',
+  summary: 'show the stacks started from this checkout and the state of their components',
   usage,
   async run(argv) {
     parseOptions(argv, {}, usage);
@@ -41,7 +41,18 @@ async function printRun(state: RunState): Promise<void> {
     print('  still starting');
     return;
   }
-  for (const component of await fetchComponents(state.supervisor)) {
+  let components: ComponentStatus[];
+  try {
+    components = await fetchComponents(state.supervisor);
+  } catch (error) {
+    // The owner is alive but its supervisor does not respond, so the stack is starting or stopping.
+    const cause = (error as Error & { cause?: { code?: string } }).cause?.code;
+    print(
+      `  supervisor ${state.supervisor.url} did not respond (${cause ?? (error as Error).message}); the stack is starting or stopping, so run this again`,
+    );
+    return;
+  }
+  for (const component of components) {
     const pid = component.pid === undefined ? '' : `pid ${component.pid}`;
     print(
       `  ${component.name.padEnd(14)} ${component.state.padEnd(9)} ${pid.padEnd(10)} starts ${component.starts}`,
@@ -57,5 +68,6 @@ async function fetchComponents(supervisor: {
     headers: { authorization: `Bearer ${supervisor.token}` },
     signal: AbortSignal.timeout(5_000),
   });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
   return ((await response.json()) as { components: ComponentStatus[] }).components;
 }
