@@ -190,6 +190,17 @@ describe('canary quality', () => {
     });
   });
 
+  it('forgets results of an earlier deploy of a version', () => {
+    const stats = new CanaryStats(200, 40);
+    record(stats, 'v1', 40, 0.95, () => 0.9);
+    record(stats, 'v2', 40, 0.5, () => 0.9);
+    record(stats, 'v1', 8, 1, () => 0.9);
+    record(stats, 'v2', 8, 0.5, () => 0.9);
+    expect(stats.results('v2')).toHaveLength(8);
+    expect(stats.results('v1')).toHaveLength(48);
+    expect(evaluateAccuracy(stats, 0.15, 30)).toBeUndefined();
+  });
+
   it('gives no verdict before the new version has enough samples', () => {
     const stats = new CanaryStats(200, 40);
     record(stats, 'v1', 40, 0.95, () => 0.9);

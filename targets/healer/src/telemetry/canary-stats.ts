@@ -24,6 +24,13 @@ export class CanaryStats {
   ) {}
 
   record(result: CanaryResult): void {
+    // A version that serves again after another one is a new deploy of it: its old results say
+    // nothing about this deploy. The baseline version keeps its results to compare against.
+    const redeployed =
+      this.currentVersion !== undefined &&
+      result.modelVersion !== this.currentVersion &&
+      result.modelVersion !== this.baselineVersion;
+    if (redeployed) this.byVersion.delete(result.modelVersion);
     const results = this.byVersion.get(result.modelVersion) ?? [];
     results.push(result);
     if (results.length > this.window) results.shift();
