@@ -57,13 +57,13 @@ describe('parseConfig', () => {
 
   it('rejects duplicate keys', () => {
     expect(problemsOf('name: a\nname: b\nenabled: true\nwait: 1s\nfaults: []\n')).toEqual([
-      'x.yaml:2:1 duplicate key: each key may appear once in a mapping',
+      'x.yaml:2:1 duplicate key "name": each key may appear once in a mapping',
     ]);
   });
 
   it('reports duplicate keys together with schema problems', () => {
     expect(problemsOf('name: a\nname: b\nenabled: off\nwait: 1s\nfaults: []\n')).toEqual([
-      'x.yaml:2:1 duplicate key: each key may appear once in a mapping',
+      'x.yaml:2:1 duplicate key "name": each key may appear once in a mapping',
       'x.yaml:3:10 enabled: "off" is a string in YAML 1.2: write true or false',
     ]);
   });
@@ -103,5 +103,25 @@ describe('durations', () => {
 
   it('rejects a bare number', () => {
     expect(() => parseDurationMs('10')).toThrow(/use a number with a unit/);
+  });
+});
+
+describe('allowed keys', () => {
+  const union = z.strictObject({
+    faults: z.array(
+      z.discriminatedUnion('kind', [
+        z.strictObject({ kind: z.literal('kill'), params: z.strictObject({ signal: z.string() }) }),
+        z.strictObject({
+          kind: z.literal('latency'),
+          params: z.strictObject({ latency: duration() }),
+        }),
+      ]),
+    ),
+  });
+
+  it('lists the keys of the union option the value selects', () => {
+    expect(() =>
+      parseConfig('faults:\n  - kind: latency\n    params: { latnecy: 1s }\n', 'x.yaml', union),
+    ).toThrow('x.yaml:3:15 faults[0].params.latnecy: unknown key "latnecy"; allowed keys: latency');
   });
 });

@@ -59,7 +59,7 @@ describe('experiment validation', () => {
 
     expect(problemsOf(text)).toEqual([
       'experiment.yaml:6:3 metadata.owner: unknown key "owner"; allowed keys: name, description, tags, incident',
-      'experiment.yaml:11:3 duplicate key: each key may appear once in a mapping',
+      'experiment.yaml:11:3 duplicate key "rate": each key may appear once in a mapping',
       'experiment.yaml:22:9 steadyState.hold: a duration needs a unit: write 10ms or 10s',
       'experiment.yaml:27:11 faults[0].kind: unknown kind "lag"; allowed: latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data, proxy_down, kill, pause, stop, restart, model_deploy',
       'experiment.yaml:33:13 faults[1].target: unknown component "vector-db" for a kill fault; components: postgres, embedder, gateway',

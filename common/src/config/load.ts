@@ -110,7 +110,7 @@ export function readYaml(text: string, file: string): YamlSource {
     path: '',
     message:
       error.code === 'DUPLICATE_KEY'
-        ? 'duplicate key: each key may appear once in a mapping'
+        ? `duplicate key "${keyAt(text, error.pos[0])}": each key may appear once in a mapping`
         : (error.message.split('\n')[0] ?? error.message),
   }));
   const readable = document.errors.every((error) => error.code === 'DUPLICATE_KEY');
@@ -121,6 +121,12 @@ export function readYaml(text: string, file: string): YamlSource {
     locate,
     problemAt: (path, message) => ({ file, ...locate(path), path: formatPath(path), message }),
   };
+}
+
+/** Reads the mapping key that starts at `offset`, quoted or plain. */
+function keyAt(text: string, offset: number): string {
+  const token = /^(?:"([^"]*)"|'([^']*)'|([^:\s]+))/.exec(text.slice(offset));
+  return token?.[1] ?? token?.[2] ?? token?.[3] ?? '?';
 }
 
 /** Validates a read document against `schema`, returning the value or every located problem. */
@@ -136,7 +142,7 @@ export function validateYaml<S extends z.ZodType>(
   for (const issue of result.error.issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        const allowed = allowedKeys(schema, issue.path);
+        const allowed = allowedKeys(schema, issue.path, source.raw);
         problems.push({
           file: source.file,
           ...source.locate(issue.path, key),
@@ -213,10 +219,16 @@ export function parseConfig<S extends z.ZodType>(
 }
 
 /** Lists the keys an object schema accepts at `path`, when the schema there is a plain object. */
-function allowedKeys(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string | undefined {
+function allowedKeys(
+  schema: z.ZodType,
+  path: ReadonlyArray<PropertyKey>,
+  raw: unknown,
+): string | undefined {
   let current: unknown = schema;
-  for (const part of path) {
-    current = unwrap(current);
+  for (let depth = 0; depth <= path.length; depth++) {
+    current = pickUnionOption(unwrap(current), valueAt(raw, path.slice(0, depth)));
+    if (depth === path.length) break;
+    const part = path[depth];
     const def = (
       current as { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown } }
     ).def;
@@ -225,9 +237,23 @@ function allowedKeys(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): strin
     else if (def?.type === 'record') current = (def as { valueType?: unknown }).valueType;
     else return undefined;
   }
-  current = unwrap(current);
   const def = (current as { def?: { type?: string; shape?: Record<string, unknown> } }).def;
   return def?.type === 'object' && def.shape ? Object.keys(def.shape).join(', ') : undefined;
+}
+
+/** For a discriminated union, returns the option that the value's discriminator selects. */
+function pickUnionOption(schema: unknown, value: unknown): unknown {
+  const def = (schema as { def?: { type?: string; discriminator?: string; options?: unknown[] } })
+    .def;
+  if (def?.type !== 'union' || def.discriminator === undefined || !def.options) return schema;
+  if (typeof value !== 'object' || value === null) return schema;
+  const wanted = (value as Record<string, unknown>)[def.discriminator];
+  const option = def.options.find((candidate) => {
+    const shape = (candidate as { def?: { shape?: Record<string, unknown> } }).def?.shape;
+    const literal = (shape?.[def.discriminator as string] as { def?: { values?: unknown[] } })?.def;
+    return literal?.values?.includes(wanted) ?? false;
+  });
+  return option === undefined ? schema : unwrap(option);
 }
 
 function unwrap(schema: unknown): unknown {
