@@ -287,6 +287,13 @@ describe('trial status', () => {
     expect(result.status).toBe('interrupted');
   });
 
+  it('leaves unobserved phases of an interrupted trial unscored', () => {
+    const result = scoreTrial(record({ interrupted: true, samples: outageUntil(15_500) }));
+    const detect = verdict(result, 'detectWithin');
+    expect(detect.status).toBe('no_data');
+    expect(detect.message).toMatch(/^not scored, the run was interrupted: never detected/);
+  });
+
   it('reports a harness error as errored', () => {
     const result = scoreTrial(
       record({ error: 'postgres did not start', samples: outageUntil(15_500) }),

@@ -47,8 +47,8 @@ function timeLimit(
   const observed = pick(worst) as number;
   const passed = observed <= limitMs;
   const message = passed
-    ? `every fault ${phase} within ${limitMs} ms (slowest: ${worst.name}, ${observed} ms)`
-    : `${worst.name} ${phase} after ${observed} ms, over the ${limitMs} ms limit`;
+    ? `every fault ${phase} within ${limitMs} ms (slowest: ${worst.name}, ${Math.round(observed)} ms)`
+    : `${worst.name} ${phase} after ${Math.round(observed)} ms, over the ${limitMs} ms limit`;
   return {
     name,
     status: passed ? 'passed' : 'failed',
@@ -135,7 +135,7 @@ function falseAlarms(record: RunRecord, alarms: FalseAlarm[]): Verdict {
     };
   }
   const first = alarms[0] as FalseAlarm;
-  const message = `${alarms.length} detection(s) no active fault explains; first: ${first.service} (${first.signal}) at ${first.tMs} ms`;
+  const message = `${alarms.length} detection(s) no active fault explains; first: ${first.service} (${first.signal}) at ${Math.round(first.tMs)} ms`;
   return { name, status: 'failed', observed: alarms.length, limit: 0, unit: 'count', message };
 }
 

@@ -77,10 +77,24 @@ function decideStatus(
   return { status: 'passed', reasons };
 }
 
+/**
+ * An interrupted trial stopped before its phases could happen, so a verdict that failed for want of
+ * an observation (never detected, never recovered) is reported as not scored instead of failed.
+ */
+function notScoredWhenCut(verdict: TrialResult['expectations'][number]) {
+  if (verdict.status !== 'failed' || verdict.observed !== null) return verdict;
+  return {
+    ...verdict,
+    status: 'no_data' as const,
+    message: `not scored, the run was interrupted: ${verdict.message}`,
+  };
+}
+
 export function scoreTrial(record: RunRecord): TrialResult {
   const faults = record.faults.map((fault) => scoreFault(record, fault));
   const falseAlarms = findFalseAlarms(record);
-  const expectations = judgeExpectations({ record, faults, falseAlarms });
+  const judged = judgeExpectations({ record, faults, falseAlarms });
+  const expectations = record.interrupted ? judged.map(notScoredWhenCut) : judged;
   const problems = cleanupProblems(record.cleanup);
   const { status, reasons } = decideStatus(record, faults, expectations, problems);
 
