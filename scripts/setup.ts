@@ -24,6 +24,8 @@ import {
 } from '../harness/src/runtime/process/tools.ts';
 
 const isRoot = process.getuid?.() === 0;
+// Setup talks to people through `step`; the runtime's JSON logs matter only when something fails.
+process.env.LOG_LEVEL ??= 'warn';
 const problems: string[] = [];
 
 function step(message: string): void {
