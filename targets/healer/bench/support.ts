@@ -48,7 +48,8 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+/** Starts the stack; with `keepRunDir` its folder (logs, healer events) stays for inspection. */
+export async function startStack(keepRunDir = false): Promise<Stack> {
   const runDir = mkdtempSync(join(tmpdir(), 'healer-bench-'));
   const child = spawn(process.execPath, ['bin/rebound.js', 'stack', 'up', '--run-dir', runDir], {
     cwd: repoRoot,
@@ -56,7 +57,8 @@ export async function startStack(): Promise<Stack> {
   });
   const stop = async () => {
     await stopChild(child, 'SIGINT');
-    rmSync(runDir, { recursive: true, force: true });
+    if (keepRunDir) print(`run folder kept: ${runDir}`);
+    else rmSync(runDir, { recursive: true, force: true });
   };
   try {
     await waitForFile(join(runDir, 'endpoints.json'), 90_000, child);

@@ -3,6 +3,7 @@
  * `--trials` (default 5) for each fault, each trial with a fresh healer as the harness starts one.
  *
  * Usage: node --import tsx targets/healer/bench/ttd.ts [--trials 5] [--cases kill,stop,latency,deploy]
+ *        [--keep-run-dir]
  *
  * TTD runs from the moment the fault is applied (kill sent, toxic confirmed by Toxiproxy, deploy returned) to
  * the healer's `detected` event, both on the system-wide monotonic clock. Everything runs on
@@ -158,6 +159,7 @@ async function main(): Promise<void> {
     options: {
       trials: { type: 'string', default: '5' },
       cases: { type: 'string', default: Object.keys(cases).join(',') },
+      'keep-run-dir': { type: 'boolean', default: false },
     },
   });
   const trials = Number(values.trials);
@@ -168,7 +170,7 @@ async function main(): Promise<void> {
   if (unknown.length > 0)
     throw new Error(`unknown case ${unknown.join(', ')}; cases: ${Object.keys(cases).join(', ')}`);
 
-  const stack = await startStack();
+  const stack = await startStack(values['keep-run-dir']);
   const rows: string[] = [];
   try {
     for (const name of selected) {

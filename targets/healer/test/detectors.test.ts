@@ -129,9 +129,19 @@ describe('burn rate', () => {
     const detector = new BurnRate(options);
     let verdict = detector.observe(0, 0, 0);
     // 100 requests a second, 20 % errors: burn rate 0.2 / 0.01 = 20.
-    for (let t = 1_000; t <= 6_000; t += 1_000) verdict = detector.observe(t / 50, t / 10, t);
+    for (let t = 1_000; t <= 30_000; t += 1_000) verdict = detector.observe(t / 50, t / 10, t);
     expect(verdict.firing).toBe(true);
     expect(verdict.evidence.shortBurnRate).toBeCloseTo(20, 6);
+    expect(verdict.evidence.longBurnRate).toBeCloseTo(20, 6);
+  });
+
+  it('waits for a history as long as the long window', () => {
+    const detector = new BurnRate(options);
+    let verdict = detector.observe(0, 0, 0);
+    for (let t = 1_000; t <= 29_000; t += 1_000) verdict = detector.observe(t / 50, t / 10, t);
+    expect(verdict.evidence.shortBurnRate).toBeCloseTo(20, 6);
+    expect(verdict.evidence.longBurnRate).toBeUndefined();
+    expect(verdict.firing).toBe(false);
   });
 
   it('stays quiet at the allowed error rate', () => {

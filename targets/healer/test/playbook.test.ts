@@ -208,6 +208,17 @@ describe('playbook', () => {
     run.controller.abort();
   });
 
+  it('counts as busy from the detection on', async () => {
+    const activity = new PlaybookActivity(Date.now);
+    const run = setup(spec({ cooldown: 0 }), 'auto', activity);
+    run.fire(true);
+    const controller = new AbortController();
+    const waited = activity.waitSettled(['restart-on-crash'], 0, controller.signal);
+    await sleep(30);
+    run.fire(false);
+    expect(await waited).toBeGreaterThanOrEqual(20);
+  });
+
   it('drops a deferred action when the signal cleared meanwhile', async () => {
     const activity = new PlaybookActivity(Date.now);
     const run = setup(

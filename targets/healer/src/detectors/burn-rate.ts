@@ -19,7 +19,9 @@ interface CounterSample {
 /**
  * Multi-window SLO burn-rate alert: fires when the error ratio over both the short and the long
  * window exceeds `factor` times the error budget. Fed cumulative counters, so counter resets
- * (a restarted service) restart the history.
+ * (a restarted service) restart the history. The long window gives no rate until the history
+ * spans all of it: a shorter history would make it a second short window, and a healer started
+ * during an error spike would fire on the spike alone.
  */
 export class BurnRate {
   private history: CounterSample[] = [];
@@ -38,7 +40,11 @@ export class BurnRate {
     }
 
     const short = this.burnOver(this.options.shortWindowMs, nowMs);
-    const long = this.burnOver(this.options.longWindowMs, nowMs);
+    const historyMs = nowMs - (this.history[0] as CounterSample).atMs;
+    const long =
+      historyMs >= this.options.longWindowMs
+        ? this.burnOver(this.options.longWindowMs, nowMs)
+        : undefined;
     const firing =
       short !== undefined &&
       long !== undefined &&

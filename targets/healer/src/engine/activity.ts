@@ -36,14 +36,14 @@ export class PlaybookActivity {
       const waitMs = this.remainingMs(playbooks, settleMs);
       if (waitMs <= 0) return this.nowMs() - startedAtMs;
       // Re-checked in steps because another playbook may start while this one waits.
-      await delay(Math.min(waitMs, 250), undefined, { signal });
+      await delay(Math.min(waitMs, 100), undefined, { signal });
     }
   }
 
   private remainingMs(playbooks: readonly string[], settleMs: number): number {
     let remainingMs = 0;
     for (const playbook of playbooks) {
-      if ((this.busyTargets.get(playbook)?.size ?? 0) > 0) return settleMs;
+      if ((this.busyTargets.get(playbook)?.size ?? 0) > 0) return Number.POSITIVE_INFINITY;
       const last = this.lastActionAtMs.get(playbook);
       if (last !== undefined) remainingMs = Math.max(remainingMs, last + settleMs - this.nowMs());
     }

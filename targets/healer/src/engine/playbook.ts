@@ -72,6 +72,9 @@ export class Playbook {
   handle(trigger: Trigger, signal: AbortSignal): Promise<void> | undefined {
     const target = this.spec.target ?? trigger.service;
     if (this.running.has(target)) return undefined;
+    // Busy from the first moment, so a playbook deferring to this one and started by the same
+    // evaluation already sees it.
+    this.deps.activity.setBusy(this.spec.name, target, true);
     const done = this.remediate(trigger, target, signal)
       .catch((error) => {
         if (!signal.aborted)
@@ -104,7 +107,6 @@ export class Playbook {
       if (!deps.signals.isFiring(trigger.detector, trigger.service)) return;
       if (deps.needsApproval && !(await this.approve(trigger, target, signal))) return;
 
-      deps.activity.setBusy(spec.name, target, true);
       await this.runAction(trigger, target, attempt, false);
       this.lastActionAtMs.set(target, deps.nowMs());
       if (spec.revert) this.guard.hold(trigger, target, signal);

@@ -24,8 +24,8 @@ export class CanaryStats {
   ) {}
 
   record(result: CanaryResult): void {
-    // A version that serves again after another one is a new deploy of it: its old results say
-    // nothing about this deploy. The baseline version keeps its results to compare against.
+    // A version that serves again after another one is a new deploy of it, so its old results are
+    // no evidence about this deploy. The baseline version keeps its results to compare against.
     const redeployed =
       this.currentVersion !== undefined &&
       result.modelVersion !== this.currentVersion &&
