@@ -290,8 +290,8 @@ describe('trial status', () => {
   it('leaves unobserved phases of an interrupted trial unscored', () => {
     const result = scoreTrial(record({ interrupted: true, samples: outageUntil(15_500) }));
     const detect = verdict(result, 'detectWithin');
-    expect(detect.status).toBe('no_data');
-    expect(detect.message).toMatch(/^not scored, the run was interrupted: never detected/);
+    expect(detect?.status).toBe('no_data');
+    expect(detect?.message).toMatch(/^not scored, the run was interrupted: never detected/);
   });
 
   it('reports a harness error as errored', () => {
