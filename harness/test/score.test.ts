@@ -82,6 +82,16 @@ describe('phase times of one fault', () => {
     expect(fault?.selfHealed).toBe(false);
   });
 
+  it('does not count a recovery second that straddles the revert as self-healed', () => {
+    const result = scoreTrial(
+      record({ samples: outageUntil(30_000), faults: [killModel({ revertedAtMs: 30_400 })] }),
+    );
+    const fault = result.faults[0];
+
+    expect(fault?.tRecoverMs).toBe(30_000);
+    expect(fault?.selfHealed).toBe(false);
+  });
+
   it('scores TTA and TTM from the incident of the detection', () => {
     const result = scoreTrial(
       record({

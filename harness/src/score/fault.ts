@@ -148,10 +148,20 @@ export function scoreFault(record: RunRecord, fault: FaultRecord): FaultResult {
     ttaMs: ackMs !== undefined && detected ? ackMs - detected.tMs : undefined,
     ttmMs: mitigated ? mitigated.tMs - injectMs : undefined,
     ttrMs: recoverMs !== undefined ? recoverMs - injectMs : undefined,
-    selfHealed: recoverMs !== undefined && impact !== undefined && recoverMs < untilMs,
+    selfHealed: healedBeforeRevert(record, recoverMs, untilMs) && impact !== undefined,
     detectedBy: detected
       ? { service: detected.service, signal: detected.signal, incidentId: detected.incidentId }
       : undefined,
     window: faultWindow(samplesBetween(record.samples, injectMs, untilMs)),
   };
+}
+
+/**
+ * Whether the first in-band sample of the recovery ended before the fault was reverted. A sample
+ * that straddles the revert may owe its good values to the revert, so it does not count.
+ */
+function healedBeforeRevert(record: RunRecord, recoverMs: number | undefined, untilMs: number) {
+  if (recoverMs === undefined) return false;
+  const intervalMs = record.samples[0]?.intervalMs ?? 1_000;
+  return recoverMs + intervalMs <= untilMs;
 }
