@@ -21,6 +21,9 @@ import { probeRatio, sliSamples, toSliSample } from './samples.ts';
 import type { Stack } from './stack.ts';
 import { steadyStateProblem } from './steady-state.ts';
 
+/** How often the data-loss check asks the store again while writes drain. */
+const DRAIN_POLL_MS = 500;
+
 export interface TrialOptions {
   experiment: ResolvedExperiment;
   stack: Stack;
@@ -289,15 +292,30 @@ class Trial {
     if (!writer || !result || interrupt.aborted) return undefined;
     this.phase('data-loss check');
     const { target, path, drainTimeoutMs } = experiment.dataLoss;
-    await sleep(drainTimeoutMs, undefined, { signal: interrupt }).catch(() => {});
-    if (interrupt.aborted) return undefined;
     const endpoints = stack.required();
     const url = new URL(path, endpoints.components[target]?.url);
-    try {
-      return await checkDataLoss(url, result.acknowledgedIds, endpoints.adminToken, logger);
-    } catch (error) {
-      this.error ??= `data-loss check failed: ${(error as Error).message}`;
-      return undefined;
+    const deadlineMs = performance.now() + drainTimeoutMs;
+
+    // Writes still in the queue are not lost yet, so the check repeats until every acknowledged
+    // write is in the store or the drain timeout has passed.
+    for (;;) {
+      let lastError: Error | undefined;
+      try {
+        const loss = await checkDataLoss(url, result.acknowledgedIds, endpoints.adminToken, logger);
+        if (loss.missing.length === 0 || performance.now() >= deadlineMs) return loss;
+      } catch (error) {
+        lastError = error as Error;
+        logger.warn(
+          { err: lastError },
+          'data-loss lookup failed; retrying until the drain timeout',
+        );
+      }
+      if (interrupt.aborted) return undefined;
+      if (performance.now() >= deadlineMs) {
+        this.error ??= `data-loss check failed: ${lastError?.message ?? 'no answer'}`;
+        return undefined;
+      }
+      await sleep(DRAIN_POLL_MS, undefined, { signal: interrupt }).catch(() => {});
     }
   }
 
