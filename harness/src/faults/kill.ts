@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { monotonicNowMs } from '../../../common/src/clock.ts';
 import { guardFault } from './guard.ts';
-import { componentStatus, ensureRunning, isGone, waitForStatus } from './process.ts';
+import { isGone, restoreRunning, runningStatus, waitForStatus } from './process.ts';
 import type { FaultKind } from './types.ts';
 
 /** Signals that end a process. SIGSTOP and SIGCONT belong to the `pause` fault. */
@@ -27,11 +27,8 @@ export const kill: FaultKind<typeof paramsSchema> = {
 
     return guardFault(spec, {
       async apply(signal) {
-        const before = await componentStatus(context.runtime, component);
-        if (before.state !== 'running' || before.pid === undefined) {
-          throw new Error(`cannot kill ${component}: it is ${before.state}, not running`);
-        }
-        signal.throwIfAborted();
+        const before = await runningStatus(context.runtime, component, 'kill', signal);
+        if (before.pid === undefined) throw new Error(`cannot kill ${component}: it has no pid`);
         await context.runtime.kill(component, spec.params.signal);
         const after = await waitForStatus(
           context,
@@ -50,10 +47,7 @@ export const kill: FaultKind<typeof paramsSchema> = {
           detail: { component, pid: before.pid, signal: spec.params.signal, state: after.state },
         };
       },
-      async undo() {
-        const action = await ensureRunning(context, component);
-        if (action) logger.info({ action }, 'component running again');
-      },
+      undo: () => restoreRunning(context, component, logger),
     });
   },
 };

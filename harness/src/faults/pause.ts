@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { monotonicNowMs } from '../../../common/src/clock.ts';
 import { guardFault } from './guard.ts';
-import { componentStatus, waitForStatus } from './process.ts';
+import { componentStatus, runningStatus, waitForStatus } from './process.ts';
 import type { FaultKind } from './types.ts';
 
 const paramsSchema = z.strictObject({});
@@ -22,11 +22,7 @@ export const pause: FaultKind<typeof paramsSchema> = {
 
     return guardFault(spec, {
       async apply(signal) {
-        const before = await componentStatus(context.runtime, component);
-        if (before.state !== 'running') {
-          throw new Error(`cannot pause ${component}: it is ${before.state}, not running`);
-        }
-        signal.throwIfAborted();
+        await runningStatus(context.runtime, component, 'pause', signal);
         await context.runtime.pause(component);
         const after = await waitForStatus(
           context,

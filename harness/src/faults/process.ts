@@ -1,3 +1,4 @@
+import type { Logger } from '../../../common/src/log.ts';
 import type { ComponentStatus, Runtime } from '../runtime/types.ts';
 import { waitFor } from './guard.ts';
 import { DEFAULT_CONFIRM_TIMEOUT_MS, type FaultContext } from './types.ts';
@@ -16,6 +17,24 @@ export async function componentStatus(
 async function findStatus(runtime: Runtime, component: string) {
   const statuses = await runtime.status();
   return statuses.find((status) => status.name === component);
+}
+
+/**
+ * Returns the component's status before a process fault acts on it, and throws unless the
+ * component is running, because a fault on a stopped or paused process would prove nothing.
+ */
+export async function runningStatus(
+  runtime: Runtime,
+  component: string,
+  action: string,
+  signal: AbortSignal,
+): Promise<ComponentStatus> {
+  const status = await componentStatus(runtime, component);
+  if (status.state !== 'running') {
+    throw new Error(`cannot ${action} ${component}: it is ${status.state}, not running`);
+  }
+  signal.throwIfAborted();
+  return status;
 }
 
 /** Polls the runtime until `accept` returns true for the component's status, and returns that status. */
@@ -66,4 +85,14 @@ export async function ensureRunning(
 /** Returns whether a status shows a process other than `pid`, or none, so the process `pid` is gone. */
 export function isGone(status: ComponentStatus, pid: number | undefined): boolean {
   return status.state === 'stopped' || status.state === 'exited' || status.pid !== pid;
+}
+
+/** Reverts a process fault by making sure the component runs again, and logs what that took. */
+export async function restoreRunning(
+  context: FaultContext,
+  component: string,
+  logger: Logger,
+): Promise<void> {
+  const action = await ensureRunning(context, component);
+  if (action) logger.info({ action }, 'component running again');
 }

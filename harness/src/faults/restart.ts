@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import { monotonicNowMs } from '../../../common/src/clock.ts';
 import { guardFault } from './guard.ts';
-import { componentStatus, ensureRunning, isGone, waitForStatus } from './process.ts';
+import { componentStatus, isGone, restoreRunning, waitForStatus } from './process.ts';
 import type { FaultKind } from './types.ts';
 
 const paramsSchema = z.strictObject({});
 
 /**
  * Restarts a component: a short outage that ends by itself. It counts as injected once the runtime
- * shows the old process gone, and `inject` resolves once a new one runs. Nothing needs undoing, so the revert only makes sure the component
- * runs, in case the restart was interrupted halfway.
+ * shows the old process gone, and `inject` resolves once a new one runs. Nothing needs undoing, so
+ * the revert only makes sure the component runs, in case the restart was interrupted halfway.
  */
 export const restart: FaultKind<typeof paramsSchema> = {
   kind: 'restart',
@@ -51,10 +51,7 @@ export const restart: FaultKind<typeof paramsSchema> = {
         logger.info({ oldPid: before.pid, pid: after.pid }, 'component restarted');
         return { injectedAtMs, detail: { component, oldPid: before.pid, pid: after.pid } };
       },
-      async undo() {
-        const action = await ensureRunning(context, component);
-        if (action) logger.info({ action }, 'component running again');
-      },
+      undo: () => restoreRunning(context, component, logger),
     });
   },
 };

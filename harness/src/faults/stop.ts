@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { monotonicNowMs } from '../../../common/src/clock.ts';
 import { guardFault } from './guard.ts';
-import { componentStatus, ensureRunning, waitForStatus } from './process.ts';
+import { restoreRunning, runningStatus, waitForStatus } from './process.ts';
 import type { FaultKind } from './types.ts';
 
 const paramsSchema = z.strictObject({});
@@ -21,11 +21,7 @@ export const stop: FaultKind<typeof paramsSchema> = {
 
     return guardFault(spec, {
       async apply(signal) {
-        const before = await componentStatus(context.runtime, component);
-        if (before.state !== 'running') {
-          throw new Error(`cannot stop ${component}: it is ${before.state}, not running`);
-        }
-        signal.throwIfAborted();
+        const before = await runningStatus(context.runtime, component, 'stop', signal);
         await context.runtime.stopComponent(component);
         const after = await waitForStatus(
           context,
@@ -38,10 +34,7 @@ export const stop: FaultKind<typeof paramsSchema> = {
         logger.info({ pid: before.pid }, 'component stopped');
         return { injectedAtMs, detail: { component, pid: before.pid, state: after.state } };
       },
-      async undo() {
-        const action = await ensureRunning(context, component);
-        if (action) logger.info({ action }, 'component running again');
-      },
+      undo: () => restoreRunning(context, component, logger),
     });
   },
 };
