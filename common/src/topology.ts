@@ -8,9 +8,9 @@ import { loadConfigFile } from './config/load.ts';
  * pass through Toxiproxy. The `process` runtime and the Docker runtime both read this one file.
  */
 const healthSchema = z.strictObject({
-  /** HTTP path that answers 200 while the process is alive. */
+  /** HTTP path that returns 200 while the process is alive. */
   liveness: z.string().startsWith('/').default('/healthz'),
-  /** HTTP path that answers 200 once the service can serve, dependencies included. */
+  /** HTTP path that returns 200 once the service can serve, dependencies included. */
   readiness: z.string().startsWith('/').default('/readyz'),
   /** How long start-up may take before the runtime gives up and shows the service's last log lines. */
   startTimeout: duration().default(20_000),

@@ -19,7 +19,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** The stack, a server or a tool could not run; the message says which and what to do. */
+/** The stack, a server or a tool could not run; the message names it and what to do. */
 export class RuntimeFailure extends Error {
   readonly code: string;
   override name = 'RuntimeFailure';

@@ -21,8 +21,8 @@ export function formatDurationMs(ms: number): string {
 }
 
 /**
- * A duration written with a unit (`500ms`, `10s`, `2m`, `1h`), read as milliseconds. A bare number
- * is an error because `10` could mean seconds or milliseconds.
+ * Returns a schema for a duration written with a unit (`500ms`, `10s`, `2m`, `1h`), read as
+ * milliseconds. A bare number is an error because `10` could mean seconds or milliseconds.
  */
 export function duration() {
   return z
@@ -40,7 +40,10 @@ export function duration() {
     .transform(parseDurationMs);
 }
 
-/** A YAML 1.2 boolean. The YAML 1.1 words `yes`, `no`, `on` and `off` are errors, not booleans. */
+/**
+ * Returns a schema for a YAML 1.2 boolean. The YAML 1.1 words `yes`, `no`, `on` and `off` are
+ * errors, not booleans.
+ */
 export function boolean() {
   return z.boolean({
     error: (issue) =>
@@ -52,7 +55,7 @@ export function boolean() {
   });
 }
 
-/** A ratio between 0 and 1, such as an error rate or a toxicity. */
+/** Returns a schema for a ratio between 0 and 1, such as an error rate or a toxicity. */
 export function ratio() {
   return z.number({ error: 'expected a number between 0 and 1' }).min(0).max(1);
 }

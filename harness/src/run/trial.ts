@@ -21,7 +21,7 @@ import { probeRatio, sliSamples, toSliSample } from './samples.ts';
 import type { Stack } from './stack.ts';
 import { steadyStateProblem } from './steady-state.ts';
 
-/** How often the data-loss check asks the store again while writes drain. */
+/** Interval at which the data-loss check repeats its lookup while writes drain. */
 const DRAIN_POLL_MS = 500;
 
 export interface TrialOptions {

@@ -65,6 +65,6 @@ export interface Runtime {
   restart(component: string): Promise<void>;
   status(): Promise<ComponentStatus[]>;
   pid(component: string): number | undefined;
-  /** Resolves when every node service answers its readiness probe, or rejects after `timeoutMs`. */
+  /** Resolves when every node service passes its readiness probe, or rejects after `timeoutMs`. */
   waitHealthy(timeoutMs: number): Promise<void>;
 }

@@ -157,7 +157,7 @@ export function scoreFault(record: RunRecord, fault: FaultRecord): FaultResult {
 }
 
 /**
- * Whether the first in-band sample of the recovery ended before the fault was reverted. A sample
+ * Returns whether the first in-band sample of the recovery ended before the fault was reverted. A sample
  * that straddles the revert may owe its good values to the revert, so it does not count.
  */
 function healedBeforeRevert(record: RunRecord, recoverMs: number | undefined, untilMs: number) {

@@ -78,8 +78,8 @@ function decideStatus(
 }
 
 /**
- * An interrupted trial stopped before its phases could happen, so a verdict that failed for want of
- * an observation (never detected, never recovered) is reported as not scored instead of failed.
+ * Marks a failed verdict of an interrupted trial as not scored when it failed for want of an
+ * observation (never detected, never recovered), because the trial stopped before that phase.
  */
 function notScoredWhenCut(verdict: TrialResult['expectations'][number]) {
   if (verdict.status !== 'failed' || verdict.observed !== null) return verdict;
