@@ -75,3 +75,15 @@ export const STATUS_MARK: Record<RunStatus, string> = {
   interrupted: '⏹️',
   errored: '💥',
 };
+
+/** Column headings of the fault table, shared by the Markdown and HTML scorecards. */
+export const FAULT_COLUMNS = [
+  'fault',
+  'landed',
+  'detected',
+  'recovered',
+  'self-healed',
+  'TTD p50 / p95',
+  'TTM p50 / p95',
+  'TTR p50 / p95',
+] as const;

@@ -1,5 +1,6 @@
 import type { FaultResult, Scorecard, TrialResult, Verdict } from '../score/scorecard.ts';
 import {
+  FAULT_COLUMNS,
   formatMs,
   formatObserved,
   formatQuantiles,
@@ -75,16 +76,7 @@ function faultsSection(scorecard: Scorecard): string {
       escapeHtml(formatQuantiles(fault.ttrMs)),
     ],
   }));
-  const header = [
-    'fault',
-    'landed',
-    'detected',
-    'recovered',
-    'self-healed',
-    'TTD p50 / p95',
-    'TTM p50 / p95',
-    'TTR p50 / p95',
-  ];
+  const header = [...FAULT_COLUMNS];
   return `<h2>Faults</h2>\n${rows.length > 0 ? table(header, rows) : '<p>No faults planned.</p>'}`;
 }
 

@@ -1,5 +1,6 @@
 import type { FaultStatistics, Scorecard, TrialResult } from '../score/scorecard.ts';
 import {
+  FAULT_COLUMNS,
   formatMs,
   formatObserved,
   formatQuantiles,
@@ -89,17 +90,7 @@ function faultLines(scorecard: Scorecard): string[] {
       interval(statistics),
     ];
   });
-  const header = [
-    'fault',
-    'landed',
-    'detected',
-    'recovered',
-    'self-healed',
-    'TTD p50 / p95',
-    'TTM p50 / p95',
-    'TTR p50 / p95',
-    'TTR median 95% CI',
-  ];
+  const header = [...FAULT_COLUMNS, 'TTR median 95% CI'];
   return ['## Faults', '', ...(rows.length > 0 ? table(header, rows) : ['No faults planned.'])];
 }
 
